@@ -1,0 +1,121 @@
+//! Integer plans from an LP point, the way a planner would round: for each
+//! site and GPU, walk the periods and buy just enough whole nodes to reach
+//! the rounded installed count the LP wanted, so rounding never piles up
+//! across periods (buying 0.3 nodes in each of ten quarters becomes 3 nodes,
+//! not 10).
+
+use super::lp::Var;
+use super::PlanInput;
+use super::PlanModel;
+use crate::solve::search::Heuristics;
+
+/// The model's heuristics for the integer search.
+pub struct PlanHeuristics<'a> {
+    pub model: &'a PlanModel,
+    pub input: &'a PlanInput<'a>,
+}
+
+impl Heuristics for PlanHeuristics<'_> {
+    fn round(&self, values: &[f64]) -> Vec<Vec<f64>> {
+        candidates(self.model, self.input, values)
+    }
+
+    /// One node fewer; one node bought a period later or earlier; one node of
+    /// another GPU instead.
+    fn moves(&self, values: &[f64]) -> Vec<Vec<(Var, f64)>> {
+        let index = &self.model.index.buy_nodes;
+        let scenario = self.input.scenario;
+        let mut fewer = Vec::new();
+        let mut shifted = Vec::new();
+        for t in 0..self.input.periods {
+            for s in 0..scenario.sites.len() {
+                for g in 0..scenario.gpus.len() {
+                    let Some(var) = index.get(t, s, g) else { continue };
+                    if values[var.0] < 0.5 {
+                        continue;
+                    }
+                    fewer.push(vec![(var, -1.0)]);
+                    if let Some(later) = (t + 1 < self.input.periods).then(|| index.get(t + 1, s, g)).flatten() {
+                        shifted.push(vec![(var, -1.0), (later, 1.0)]);
+                    }
+                    if let Some(earlier) = t.checked_sub(1).and_then(|p| index.get(p, s, g)) {
+                        shifted.push(vec![(var, -1.0), (earlier, 1.0)]);
+                    }
+                }
+            }
+        }
+        // One node of another GPU instead, same site and period.
+        let mut swapped = Vec::new();
+        for t in 0..self.input.periods {
+            for s in 0..scenario.sites.len() {
+                for g in 0..scenario.gpus.len() {
+                    let Some(var) = index.get(t, s, g) else { continue };
+                    if values[var.0] < 0.5 {
+                        continue;
+                    }
+                    for other in (0..scenario.gpus.len()).filter(|&o| o != g) {
+                        if let Some(instead) = index.get(t, s, other) {
+                            swapped.push(vec![(var, -1.0), (instead, 1.0)]);
+                        }
+                    }
+                }
+            }
+        }
+        fewer.extend(shifted);
+        fewer.extend(swapped);
+        fewer
+    }
+}
+
+/// How to round the LP's installed node counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rounding {
+    /// Up: capacity never below the LP's.
+    Up,
+    /// To the nearest whole node.
+    Nearest,
+    /// Down: power and licence caps never exceeded.
+    Down,
+}
+
+/// Candidate integer purchase plans for an LP point, best guesses first.
+pub fn candidates(model: &PlanModel, input: &PlanInput, values: &[f64]) -> Vec<Vec<f64>> {
+    [Rounding::Up, Rounding::Nearest, Rounding::Down]
+        .into_iter()
+        .map(|mode| round_purchases(model, input, values, mode))
+        .collect()
+}
+
+/// One rounded plan: `values` with every purchase column made whole.
+pub fn round_purchases(model: &PlanModel, input: &PlanInput, values: &[f64], mode: Rounding) -> Vec<f64> {
+    let scenario = input.scenario;
+    let mut rounded = values.to_vec();
+    for s in 0..scenario.sites.len() {
+        for g in 0..scenario.gpus.len() {
+            let life = input.gpu_life[g];
+            for t in 0..input.periods {
+                let Some(var) = model.index.buy_nodes.get(t, s, g) else { continue };
+                // Installed nodes the LP wanted at t, and what the rounded
+                // plan already has at t without buying at t.
+                let mut wanted = 0.0;
+                let mut have = 0.0;
+                for tau in input.window(t, life) {
+                    if let Some(v) = model.index.buy_nodes.get(tau, s, g) {
+                        wanted += values[v.0];
+                        if tau < t {
+                            have += rounded[v.0];
+                        }
+                    }
+                }
+                let target = match mode {
+                    Rounding::Up => (wanted - 1e-6).ceil(),
+                    Rounding::Nearest => wanted.round(),
+                    Rounding::Down => (wanted + 1e-6).floor(),
+                };
+                let upper = model.lp.columns[var.0].upper;
+                rounded[var.0] = (target - have).max(0.0).min(upper).round();
+            }
+        }
+    }
+    rounded
+}

@@ -1,0 +1,59 @@
+//! A planning run: scenario -> model -> integer search -> result rows.
+//! No I/O and no clock here: the caller passes the backend and a clock.
+
+use crate::model::{self, rounding, ModelSize, PlanInput, PlanModel};
+use crate::report::PlanReport;
+use crate::scenario::Scenario;
+use crate::solve::{search, Clock, Limits, LpBackend, SearchOutcome};
+
+/// How to plan.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlanOptions {
+    /// Solve the LP relaxation only (node counts continuous).
+    pub relax: bool,
+    pub limits: Limits,
+}
+
+impl Default for PlanOptions {
+    fn default() -> PlanOptions {
+        PlanOptions {
+            relax: false,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Everything a planning run produced.
+pub struct PlanRun<'a> {
+    pub input: PlanInput<'a>,
+    pub model: PlanModel,
+    pub outcome: SearchOutcome,
+    pub options: PlanOptions,
+    pub backend: &'static str,
+}
+
+impl PlanRun<'_> {
+    pub fn size(&self) -> ModelSize {
+        self.model.lp.size()
+    }
+
+    /// The result rows of SPEC.md section 5.
+    pub fn report(&self) -> PlanReport {
+        crate::report::rows::build(self)
+    }
+}
+
+/// Plans a scenario.
+pub fn plan<'a>(scenario: &'a Scenario, options: PlanOptions, backend: &dyn LpBackend, clock: &dyn Clock) -> PlanRun<'a> {
+    let input = PlanInput::new(scenario);
+    let model = model::build(&input);
+    let heuristics = rounding::PlanHeuristics { model: &model, input: &input };
+    let outcome = search::solve(&model.lp, backend, options.limits, clock, options.relax, &heuristics);
+    PlanRun {
+        backend: backend.name(),
+        input,
+        model,
+        outcome,
+        options,
+    }
+}

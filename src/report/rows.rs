@@ -1,0 +1,289 @@
+//! The result of a plan as tidy rows (SPEC.md section 5), in the scenario's
+//! units: PB, Gbps, MW, PFLOP, currency. Every renderer reads these rows.
+
+use serde::Serialize;
+
+use crate::model::{CostCategory, LinExpr, ModelSize};
+use crate::plan::PlanRun;
+use crate::solve::{relative_gap, SearchStatus};
+
+pub const SCHEMA: &str = "fsdplan.plan/1";
+
+/// A plan's result.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PlanReport {
+    pub schema: &'static str,
+    pub scenario: String,
+    pub status: &'static str,
+    /// Why the plan has no solution or stopped early, when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub objective: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bound: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gap: Option<f64>,
+    pub currency: String,
+    pub periods: Vec<String>,
+    pub costs: Vec<CostRow>,
+    pub gpus: Vec<GpuRow>,
+    pub storage: Vec<StorageRow>,
+    pub sites: Vec<SiteRow>,
+    pub data: Vec<DataRow>,
+    pub links: Vec<LinkRow>,
+    pub shortfall: Vec<ShortfallRow>,
+    /// Extensions: how the plan was found.
+    pub relaxed: bool,
+    pub mip_gap_target: f64,
+    pub solver: SolverInfo,
+    pub model: ModelSize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SolverInfo {
+    pub backend: &'static str,
+    pub lp_solves: usize,
+    pub nodes: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CostRow {
+    pub period: String,
+    pub gpu_capital: f64,
+    pub storage_capital: f64,
+    pub maintenance: f64,
+    pub ingest: f64,
+    pub link: f64,
+    pub energy: f64,
+    pub shortfall: f64,
+    pub total: f64,
+    pub discounted_total: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct GpuRow {
+    pub period: String,
+    pub site: String,
+    pub gpu: String,
+    pub bought_nodes: f64,
+    pub installed_nodes: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StorageRow {
+    pub period: String,
+    pub site: String,
+    pub tier: String,
+    pub bought_pb: f64,
+    pub installed_pb: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SiteRow {
+    pub period: String,
+    pub site: String,
+    pub ingest_gbps: f64,
+    pub power_mw: f64,
+    /// `null` for a site without a cap.
+    pub power_cap_mw: Option<f64>,
+    pub compute_pflop: f64,
+    pub compute_used_pflop: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DataRow {
+    pub period: String,
+    pub site: String,
+    pub class: String,
+    pub ingested_pb: f64,
+    pub imported_pb: f64,
+    pub stock_pb: f64,
+    pub trained_pflop: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LinkRow {
+    pub period: String,
+    pub link: String,
+    pub class: String,
+    pub copied_pb: f64,
+    pub gbps: f64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ShortfallRow {
+    pub period: String,
+    pub class: String,
+    pub pflop: f64,
+}
+
+/// Zero for values that are zero up to solver noise, so tables and JSON
+/// show 0 rather than 1e-13 or -0.
+pub fn clean(x: f64) -> f64 {
+    if x.abs() < 1e-9 {
+        0.0
+    } else {
+        x
+    }
+}
+
+fn status_text(status: &SearchStatus) -> (&'static str, Option<String>) {
+    match status {
+        SearchStatus::Optimal => ("optimal", None),
+        SearchStatus::Feasible => ("feasible", Some("a limit stopped the search above the gap target".into())),
+        SearchStatus::Infeasible => ("infeasible", Some("no plan satisfies every constraint of the scenario".into())),
+        SearchStatus::Unbounded => ("unbounded", Some("the model is unbounded".into())),
+        SearchStatus::Error(why) => ("error", Some(why.clone())),
+    }
+}
+
+pub fn build(run: &PlanRun) -> PlanReport {
+    let input = &run.input;
+    let scenario = input.scenario;
+    let outcome = &run.outcome;
+    let (status, message) = status_text(&outcome.status);
+    let money = run.model.scales.money;
+    let mut report = PlanReport {
+        schema: SCHEMA,
+        scenario: scenario.name.clone(),
+        status,
+        message,
+        objective: None,
+        bound: None,
+        gap: None,
+        currency: scenario.currency.clone(),
+        periods: input.labels.clone(),
+        costs: Vec::new(),
+        gpus: Vec::new(),
+        storage: Vec::new(),
+        sites: Vec::new(),
+        data: Vec::new(),
+        links: Vec::new(),
+        shortfall: Vec::new(),
+        relaxed: run.options.relax,
+        mip_gap_target: run.options.limits.mip_gap,
+        solver: SolverInfo {
+            backend: run.backend,
+            lp_solves: outcome.lp_solves,
+            nodes: outcome.nodes,
+        },
+        model: run.size(),
+    };
+    let Some(values) = &outcome.values else { return report };
+    let objective = outcome.objective * money;
+    let bound = outcome.bound * money;
+    report.objective = Some(objective);
+    report.bound = Some(bound.min(objective));
+    report.gap = Some(relative_gap(objective, bound));
+
+    let index = &run.model.index;
+    let unit = run.model.scales.compute;
+    let value = |expr: &LinExpr| clean(expr.value(values));
+    let var = |v: Option<crate::model::Var>| v.map_or(0.0, |v| clean(values[v.0]));
+    // The builder's expressions are rebuilt on a throwaway builder that
+    // shares the index, so rows use exactly the model's definitions.
+    let m = crate::model::builder::ModelBuilder::reading(input, run.model.scales, index.clone());
+
+    let table = run.model.ledger.evaluate(input.periods, values);
+    for (t, label) in input.labels.iter().enumerate() {
+        let c = table[t].map(clean);
+        let total = c.iter().sum::<f64>();
+        report.costs.push(CostRow {
+            period: label.clone(),
+            gpu_capital: c[CostCategory::GpuCapital as usize],
+            storage_capital: c[CostCategory::StorageCapital as usize],
+            maintenance: c[CostCategory::Maintenance as usize],
+            ingest: c[CostCategory::Ingest as usize],
+            link: c[CostCategory::Link as usize],
+            energy: c[CostCategory::Energy as usize],
+            shortfall: c[CostCategory::Shortfall as usize],
+            total,
+            discounted_total: total * input.discount[t],
+        });
+    }
+    for (t, label) in input.labels.iter().enumerate() {
+        for (s, site) in scenario.sites.iter().enumerate() {
+            let mut compute = 0.0;
+            for (g, gpu) in scenario.gpus.iter().enumerate() {
+                let bought = var(index.buy_nodes.get(t, s, g)).round();
+                let installed = value(&m.installed_nodes(t, s, g)).round();
+                compute += installed * input.node_pflop[g];
+                if bought > 0.0 || installed > 0.0 {
+                    report.gpus.push(GpuRow {
+                        period: label.clone(),
+                        site: site.name.clone(),
+                        gpu: gpu.name.clone(),
+                        bought_nodes: bought,
+                        installed_nodes: installed,
+                    });
+                }
+            }
+            for (k, tier) in scenario.storage_tiers.iter().enumerate() {
+                let bought = var(index.buy_storage.get(t, s, k));
+                let installed = value(&m.installed_storage(t, s, k));
+                if bought > 0.0 || installed > 0.0 {
+                    report.storage.push(StorageRow {
+                        period: label.clone(),
+                        site: site.name.clone(),
+                        tier: tier.name.clone(),
+                        bought_pb: bought,
+                        installed_pb: installed,
+                    });
+                }
+            }
+            report.sites.push(SiteRow {
+                period: label.clone(),
+                site: site.name.clone(),
+                ingest_gbps: var(index.ingest_gbps.get(t, s, 0)),
+                power_mw: value(&m.power_mw(t, s)),
+                power_cap_mw: site.power_cap_mw,
+                compute_pflop: clean(compute),
+                compute_used_pflop: clean(value(&m.work(t, s)) * unit),
+            });
+            for (c, class) in scenario.data_classes.iter().enumerate() {
+                let ingested = var(index.ingest.get(t, s, c));
+                let inflow = value(&m.inflow(t, s, c));
+                let stock = value(&m.stock(t, s, c));
+                let trained = var(index.train.get(t, s, c)) * unit;
+                if ingested > 0.0 || inflow > 0.0 || stock > 0.0 || trained > 0.0 {
+                    report.data.push(DataRow {
+                        period: label.clone(),
+                        site: site.name.clone(),
+                        class: class.name.clone(),
+                        ingested_pb: ingested,
+                        imported_pb: clean(inflow - ingested),
+                        stock_pb: stock,
+                        trained_pflop: clean(trained),
+                    });
+                }
+            }
+        }
+        for (l, link) in scenario.links.iter().enumerate() {
+            let gbps = var(index.link_gbps.get(t, l, 0));
+            for (c, class) in scenario.data_classes.iter().enumerate() {
+                let copied = var(index.copy.get(t, l, c));
+                if copied > 0.0 {
+                    report.links.push(LinkRow {
+                        period: label.clone(),
+                        link: link.name.clone(),
+                        class: class.name.clone(),
+                        copied_pb: copied,
+                        gbps,
+                    });
+                }
+            }
+        }
+        for (c, class) in scenario.data_classes.iter().enumerate() {
+            let short = var(index.shortfall.get(t, c, 0)) * unit;
+            if short > 0.0 {
+                report.shortfall.push(ShortfallRow {
+                    period: label.clone(),
+                    class: class.name.clone(),
+                    pflop: clean(short),
+                });
+            }
+        }
+    }
+    report
+}

@@ -1,0 +1,198 @@
+//! Scenario loading and validation.
+//!
+//! Loading is two passes, as in cargo-nextest's config handling: the files are
+//! read and merged (`include`), deserialised into the raw structs of [`raw`]
+//! (unknown keys and wrong types are reported with a did-you-mean and the
+//! file, line and key), then [`validate`] checks every value and every
+//! cross-reference and builds the typed [`Scenario`] the model uses. Every
+//! problem found is reported, not only the first.
+
+pub mod diagnostic;
+pub mod raw;
+pub mod source;
+mod validate;
+
+use std::path::Path;
+
+pub use diagnostic::{KeyPath, Problem, ScenarioError};
+pub use source::SourceMap;
+
+use crate::time::{Calendar, MonthRange};
+
+/// Where a data class may be kept and trained on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Residency {
+    /// Never at a non-home site.
+    HomeOnly,
+    /// May leave home once de-identified (compute charged at the source).
+    ExportAfterDeid,
+    /// May go anywhere.
+    Free,
+}
+
+impl Residency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Residency::HomeOnly => "home_only",
+            Residency::ExportAfterDeid => "export_after_deid",
+            Residency::Free => "free",
+        }
+    }
+}
+
+/// A validated scenario: every value in range, every name resolved to an index.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub currency: String,
+    /// The home jurisdiction, where the fleet drives and uploads.
+    pub home: String,
+    pub calendar: Calendar,
+    /// Per year.
+    pub discount_rate: f64,
+    pub fleet: Fleet,
+    pub training: Training,
+    pub data_classes: Vec<DataClass>,
+    pub sites: Vec<Site>,
+    pub links: Vec<Link>,
+    pub gpus: Vec<Gpu>,
+    pub export_rules: Vec<ExportRule>,
+    pub storage_tiers: Vec<StorageTier>,
+    pub budget: Option<Budget>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fleet {
+    /// Vehicles in each period (from growth or given per period).
+    pub vehicles_by_period: Vec<f64>,
+    pub uploading_share: f64,
+    pub upload_peak_to_average: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Training {
+    pub epochs_per_period: f64,
+    pub base_pflop_per_period: f64,
+    pub read_gb_per_pflop: f64,
+    /// `None`: training demand is a hard constraint.
+    pub shortfall_price_per_pflop: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DataClass {
+    pub name: String,
+    pub gb_per_vehicle_month: f64,
+    pub retention_months: f64,
+    pub training_share: f64,
+    pub pflop_per_pb: f64,
+    pub residency: Residency,
+    pub deid_pflop_per_pb: f64,
+    pub export_max_pb_per_period: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub name: String,
+    pub jurisdiction: String,
+    /// Whether the site is in the home jurisdiction.
+    pub is_home: bool,
+    /// `None`: no cap (an extension; SPEC.md shows every site with one).
+    pub power_cap_mw: Option<f64>,
+    pub pue: f64,
+    pub energy_price_per_kwh: f64,
+    /// Zero at non-home sites (ignored there).
+    pub ingest_price_per_gbps_month: f64,
+    pub ingest_max_gbps: Option<f64>,
+    /// Existing nodes per GPU option (index into `Scenario::gpus`).
+    pub existing_nodes: Vec<f64>,
+    /// Existing PB per storage tier (index into `Scenario::storage_tiers`).
+    pub existing_storage_pb: Vec<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub name: String,
+    pub from: usize,
+    pub to: usize,
+    pub price_per_gbps_month: f64,
+    pub max_gbps: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Gpu {
+    pub name: String,
+    pub tflops: f64,
+    pub gpus_per_node: f64,
+    pub node_kw: f64,
+    pub price_per_node: f64,
+    pub price_decline_per_year: f64,
+    pub lifetime_years: f64,
+    pub mfu: f64,
+    pub maintenance_per_node_year: f64,
+    pub allowed_in: Vec<String>,
+    pub available: MonthRange,
+    pub max_nodes_per_period: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RuleAction {
+    /// No purchases while in force.
+    Ban,
+    /// Purchases allowed at a price factor, installed nodes capped per site.
+    Licence {
+        price_factor: f64,
+        max_installed_nodes_per_site: Option<f64>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct ExportRule {
+    pub gpu: usize,
+    pub jurisdiction: String,
+    pub months: MonthRange,
+    pub action: RuleAction,
+}
+
+#[derive(Debug, Clone)]
+pub struct StorageTier {
+    pub name: String,
+    pub price_per_pb: f64,
+    pub price_decline_per_year: f64,
+    pub kw_per_pb: f64,
+    pub read_gb_per_s_per_pb: f64,
+    pub usable_fraction: f64,
+    pub lifetime_years: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    pub capex_per_period: f64,
+}
+
+/// A scenario with the files it came from (for error messages after loading).
+#[derive(Debug)]
+pub struct LoadedScenario {
+    pub scenario: Scenario,
+    pub sources: SourceMap,
+}
+
+/// Loads and validates a scenario file and everything it includes. `read`
+/// reads one file (the library itself does no I/O).
+pub fn load(path: &Path, read: &mut dyn FnMut(&Path) -> std::io::Result<String>) -> Result<LoadedScenario, ScenarioError> {
+    let (merged, sources) = source::load_sources(path, read)?;
+    let scenario = validate::validate(merged, &sources)?;
+    Ok(LoadedScenario { scenario, sources })
+}
+
+/// Loads a scenario from one in-memory text (no includes relative to a real
+/// directory are possible unless `files` has them).
+pub fn from_str(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
+    let mut read = |path: &Path| {
+        if path == Path::new(name) {
+            Ok(text.to_string())
+        } else {
+            Err(std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"))
+        }
+    };
+    load(Path::new(name), &mut read).map(|loaded| loaded.scenario)
+}

@@ -1,0 +1,521 @@
+//! The second pass: raw values -> a checked [`Scenario`].
+//!
+//! Every number is checked against its allowed range (NaN and infinity are
+//! never allowed), every name reference is resolved, and every problem is
+//! collected with its file, line and key path.
+
+use std::collections::BTreeMap;
+
+use toml::{Table, Value};
+
+use super::diagnostic::{did_you_mean, KeyPath, Problem, ScenarioError, Segment};
+use super::raw::*;
+use super::source::SourceMap;
+use super::*;
+use crate::time::{Calendar, Month, MonthRange};
+
+/// The largest number of periods accepted (50 years of months).
+pub const MAX_PERIODS: f64 = 600.0;
+
+/// What a number may be.
+#[derive(Debug, Clone, Copy)]
+enum Allowed {
+    /// `>= 0`
+    NonNegative,
+    /// `> 0`
+    Positive,
+    /// `0 <= x <= 1`
+    Share,
+    /// `0 < x <= 1`
+    PositiveShare,
+    /// `0 <= x < 1`
+    Decline,
+    /// `>= bound`
+    AtLeast(f64),
+    /// `> bound`
+    Above(f64),
+    /// A whole number `>= bound`
+    WholeAtLeast(f64),
+    /// A whole number in `1..=max`
+    WholeUpTo(f64),
+}
+
+impl Allowed {
+    fn admits(self, x: f64) -> bool {
+        x.is_finite()
+            && match self {
+                Allowed::NonNegative => x >= 0.0,
+                Allowed::Positive => x > 0.0,
+                Allowed::Share => (0.0..=1.0).contains(&x),
+                Allowed::PositiveShare => x > 0.0 && x <= 1.0,
+                Allowed::Decline => (0.0..1.0).contains(&x),
+                Allowed::AtLeast(bound) => x >= bound,
+                Allowed::Above(bound) => x > bound,
+                Allowed::WholeAtLeast(bound) => x >= bound && x.fract() == 0.0,
+                Allowed::WholeUpTo(max) => (1.0..=max).contains(&x) && x.fract() == 0.0,
+            }
+    }
+
+    fn describe(self, key: &str) -> String {
+        match self {
+            Allowed::NonNegative => format!("{key} >= 0"),
+            Allowed::Positive => format!("{key} > 0"),
+            Allowed::Share => format!("0 <= {key} <= 1"),
+            Allowed::PositiveShare => format!("0 < {key} <= 1"),
+            Allowed::Decline => format!("0 <= {key} < 1"),
+            Allowed::AtLeast(bound) => format!("{key} >= {bound}"),
+            Allowed::Above(bound) => format!("{key} > {bound}"),
+            Allowed::WholeAtLeast(bound) => format!("a whole number, {key} >= {bound}"),
+            Allowed::WholeUpTo(max) => format!("a whole number, 1 <= {key} <= {max}"),
+        }
+    }
+}
+
+/// Collects problems while checking values.
+struct Checker<'a> {
+    map: &'a SourceMap,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn problem(&mut self, path: &KeyPath, message: String) {
+        self.problems.push(Problem::at(self.map, path, message));
+    }
+
+    /// Checks a number; returns it whatever the verdict so checking goes on.
+    fn number(&mut self, path: &KeyPath, owner: &str, value: f64, allowed: Allowed) -> f64 {
+        if !allowed.admits(value) {
+            let key = path.last_key().unwrap_or("value");
+            let shown = if value.is_nan() {
+                "nan (not a number)".to_string()
+            } else {
+                format!("{value}")
+            };
+            self.problem(path, format!("{shown} is not allowed{owner}; allowed: {}", allowed.describe(key)));
+        }
+        value
+    }
+
+    fn optional(&mut self, path: &KeyPath, owner: &str, value: Option<f64>, allowed: Allowed) -> Option<f64> {
+        value.map(|v| self.number(path, owner, v, allowed))
+    }
+
+    fn month(&mut self, path: &KeyPath, owner: &str, text: &str) -> Option<Month> {
+        let month = Month::parse(text);
+        if month.is_none() {
+            self.problem(path, format!("\"{text}\" is not a month{owner}; allowed: \"YYYY-MM\", e.g. \"2025-04\""));
+        }
+        month
+    }
+
+    fn range(&mut self, path: &KeyPath, owner: &str, from: (&str, Option<&String>), until: (&str, Option<&String>)) -> MonthRange {
+        let from_month = from.1.and_then(|t| self.month(&path.then(from.0), owner, t));
+        let until_month = until.1.and_then(|t| self.month(&path.then(until.0), owner, t));
+        if let (Some(a), Some(b)) = (from_month, until_month) {
+            if b < a {
+                self.problem(&path.then(until.0), format!("{b} is before {} = {a}{owner}; allowed: {} >= {}", from.0, until.0, from.0));
+            }
+        }
+        MonthRange {
+            from: from_month,
+            until: until_month,
+        }
+    }
+
+    /// Resolves a name among `names`, with a did-you-mean.
+    fn resolve(&mut self, path: &KeyPath, kind: &str, name: &str, names: &[&str]) -> Option<usize> {
+        let found = names.iter().position(|n| *n == name);
+        if found.is_none() {
+            let hint = match did_you_mean(name, names.iter().copied()) {
+                Some(close) => format!("; did you mean \"{close}\"?"),
+                None if names.is_empty() => format!("; no {kind} is defined"),
+                None => format!("; defined: {}", quoted(names)),
+            };
+            self.problem(path, format!("no {kind} named \"{name}\"{hint}"));
+        }
+        found
+    }
+
+    /// Reports names defined twice within one kind.
+    fn unique_names<'n>(&mut self, kind: &str, names: impl Iterator<Item = &'n str>) {
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, name) in names.enumerate() {
+            if let Some(first) = seen.insert(name, i) {
+                self.problem(&KeyPath::key(kind).index(i).then("name"), format!("\"{name}\" is defined twice (first as {kind}[{first}]); names must be unique within {kind}"));
+            }
+            if name.trim().is_empty() {
+                self.problem(&KeyPath::key(kind).index(i).then("name"), "names must not be empty".into());
+            }
+        }
+    }
+}
+
+fn quoted(names: &[&str]) -> String {
+    names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+}
+
+fn owner(kind: &str, name: &str) -> String {
+    format!(" for {kind} \"{name}\"")
+}
+
+/// Deserialises the merged table, then checks it.
+pub fn validate(merged: Table, map: &SourceMap) -> Result<Scenario, ScenarioError> {
+    let raw: RawScenarioFile = match serde_path_to_error::deserialize(Value::Table(merged)) {
+        Ok(raw) => raw,
+        Err(error) => {
+            let path = key_path_of(error.path());
+            let message = explain_serde_error(&error.inner().to_string(), &path);
+            return Err(ScenarioError::Invalid {
+                problems: vec![Problem::at(map, &path, message)],
+            });
+        }
+    };
+    let mut checker = Checker { map, problems: Vec::new() };
+    let scenario = check(raw, &mut checker);
+    if checker.problems.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(ScenarioError::Invalid { problems: checker.problems })
+    }
+}
+
+fn key_path_of(path: &serde_path_to_error::Path) -> KeyPath {
+    let segments = path
+        .iter()
+        .filter_map(|segment| match segment {
+            serde_path_to_error::Segment::Seq { index } => Some(Segment::Index(*index)),
+            serde_path_to_error::Segment::Map { key } => Some(Segment::Key(key.clone())),
+            serde_path_to_error::Segment::Enum { variant } => Some(Segment::Key(variant.clone())),
+            serde_path_to_error::Segment::Unknown => None,
+        })
+        .collect();
+    KeyPath::from_segments(segments)
+}
+
+/// Turns serde's wording into the planner's, with a did-you-mean.
+fn explain_serde_error(message: &str, path: &KeyPath) -> String {
+    let message = message.trim();
+    let ticked: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
+    if message.starts_with("unknown field") {
+        let unknown = ticked.first().copied().unwrap_or("");
+        let allowed = &ticked[1.min(ticked.len())..];
+        let hint = did_you_mean(unknown, allowed.iter().copied())
+            .map(|close| format!("did you mean `{close}`? "))
+            .unwrap_or_default();
+        let table = match path.segments() {
+            [.., Segment::Key(table), Segment::Index(_), Segment::Key(_)] => format!("[[{table}]]"),
+            [Segment::Key(table), Segment::Key(_)] => format!("[{table}]"),
+            _ => "the top level".to_string(),
+        };
+        let listed = allowed.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+        return format!("unknown key `{unknown}` in {table}; {hint}allowed keys: {listed}");
+    }
+    if message.starts_with("unknown variant") {
+        let unknown = ticked.first().copied().unwrap_or("");
+        let allowed = &ticked[1.min(ticked.len())..];
+        let hint = did_you_mean(unknown, allowed.iter().copied())
+            .map(|close| format!("did you mean \"{close}\"? "))
+            .unwrap_or_default();
+        let listed = allowed.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ");
+        return format!("\"{unknown}\" is not a known value; {hint}allowed: {listed}");
+    }
+    if message.starts_with("missing field") {
+        let missing = ticked.first().copied().unwrap_or("");
+        return format!("required key `{missing}` is missing");
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        return format!("wrong type: {rest}");
+    }
+    message.to_string()
+}
+
+fn check(raw: RawScenarioFile, c: &mut Checker) -> Scenario {
+    let s = KeyPath::key("scenario");
+    let period_months = c.optional(&s.then("period_months"), "", raw.scenario.period_months, Allowed::WholeAtLeast(1.0)).unwrap_or(3.0);
+    if ![1.0, 3.0, 6.0, 12.0].contains(&period_months) {
+        c.problem(&s.then("period_months"), format!("{period_months} is not allowed; allowed: 1, 3, 6 or 12"));
+    }
+    let period_months = if [1.0, 3.0, 6.0, 12.0].contains(&period_months) { period_months as u32 } else { 3 };
+    let periods = c.number(&s.then("periods"), "", raw.scenario.periods, Allowed::WholeUpTo(MAX_PERIODS));
+    let periods = if Allowed::WholeUpTo(MAX_PERIODS).admits(periods) { periods as usize } else { 1 };
+    let start = c.month(&s.then("start"), "", &raw.scenario.start).unwrap_or(Month::new(2000, 1).expect("valid month"));
+    if (start.month() - 1) % period_months != 0 {
+        c.problem(
+            &s.then("start"),
+            format!("{start} does not start a period of {period_months} months; allowed: a month m with (m - 1) divisible by {period_months}, e.g. {}", Month::new(start.year(), 1).expect("valid month")),
+        );
+    }
+    let discount_rate = c.number(&s.then("discount_rate"), "", raw.scenario.discount_rate, Allowed::NonNegative);
+    for (key, value) in [("name", &raw.scenario.name), ("currency", &raw.scenario.currency), ("home", &raw.scenario.home)] {
+        if value.trim().is_empty() {
+            c.problem(&s.then(key), "must not be empty".into());
+        }
+    }
+    let calendar = Calendar { start, period_months, periods };
+
+    let fleet = check_fleet(&raw.fleet, &calendar, c);
+    let training = check_training(raw.training.as_ref(), c);
+
+    // Names first: later checks resolve references against them.
+    c.unique_names("data_class", raw.data_class.iter().map(|x| x.name.as_str()));
+    c.unique_names("site", raw.site.iter().map(|x| x.name.as_str()));
+    c.unique_names("link", raw.link.iter().map(|x| x.name.as_str()));
+    c.unique_names("gpu", raw.gpu.iter().map(|x| x.name.as_str()));
+    c.unique_names("storage", raw.storage.iter().map(|x| x.name.as_str()));
+    let gpu_names: Vec<&str> = raw.gpu.iter().map(|g| g.name.as_str()).collect();
+    let tier_names: Vec<&str> = raw.storage.iter().map(|t| t.name.as_str()).collect();
+    let site_names: Vec<&str> = raw.site.iter().map(|x| x.name.as_str()).collect();
+
+    let data_classes = raw.data_class.iter().enumerate().map(|(i, x)| check_class(i, x, c)).collect();
+    let gpus: Vec<Gpu> = raw.gpu.iter().enumerate().map(|(i, g)| check_gpu(i, g, c)).collect();
+    let storage_tiers = raw.storage.iter().enumerate().map(|(i, t)| check_tier(i, t, c)).collect();
+    let sites: Vec<Site> = raw.site.iter().enumerate().map(|(i, x)| check_site(i, x, &raw.scenario.home, &gpu_names, &tier_names, c)).collect();
+    if !raw.site.is_empty() && !sites.iter().any(|x| x.is_home) {
+        c.problem(&KeyPath::key("site"), format!("no site is in the home jurisdiction \"{}\"; allowed: at least one site with jurisdiction = \"{}\" (vehicles upload only there)", raw.scenario.home, raw.scenario.home));
+    }
+    if raw.site.is_empty() {
+        c.problem(&KeyPath::key("scenario"), format!("no [[site]] is defined; allowed: at least one site with jurisdiction = \"{}\"", raw.scenario.home));
+    }
+    if raw.data_class.is_empty() {
+        c.problem(&KeyPath::key("scenario"), "no [[data_class]] is defined; allowed: at least one".into());
+    }
+    let links = raw.link.iter().enumerate().filter_map(|(i, l)| check_link(i, l, &site_names, c)).collect();
+    let export_rules = raw.export_rule.iter().enumerate().filter_map(|(i, r)| check_rule(i, r, &gpu_names, c)).collect();
+    let budget = raw.budget.as_ref().map(|b| Budget {
+        capex_per_period: c.number(&KeyPath::key("budget").then("capex_per_period"), "", b.capex_per_period, Allowed::NonNegative),
+    });
+
+    Scenario {
+        name: raw.scenario.name,
+        currency: raw.scenario.currency,
+        home: raw.scenario.home,
+        calendar,
+        discount_rate,
+        fleet,
+        training,
+        data_classes,
+        sites,
+        links,
+        gpus,
+        export_rules,
+        storage_tiers,
+        budget,
+    }
+}
+
+fn check_fleet(raw: &RawFleet, calendar: &Calendar, c: &mut Checker) -> Fleet {
+    let f = KeyPath::key("fleet");
+    let vehicles_by_period = match (raw.vehicles, &raw.vehicles_by_period) {
+        (Some(vehicles), None) => {
+            let vehicles = c.number(&f.then("vehicles"), "", vehicles, Allowed::NonNegative);
+            let growth = c.optional(&f.then("growth_per_year"), "", raw.growth_per_year, Allowed::Above(-1.0)).unwrap_or(0.0);
+            (0..calendar.periods)
+                .map(|t| vehicles * (1.0 + growth).powf(t as f64 * calendar.years_per_period()))
+                .collect()
+        }
+        (None, Some(by_period)) => {
+            if raw.growth_per_year.is_some() {
+                c.problem(&f.then("growth_per_year"), "cannot be combined with `vehicles_by_period`; allowed: `vehicles` with optional `growth_per_year`, or `vehicles_by_period` alone".into());
+            }
+            if by_period.len() != calendar.periods {
+                c.problem(&f.then("vehicles_by_period"), format!("has {} values; allowed: exactly `periods` = {} values", by_period.len(), calendar.periods));
+            }
+            for (t, v) in by_period.iter().enumerate() {
+                c.number(&f.then("vehicles_by_period").index(t), "", *v, Allowed::NonNegative);
+            }
+            let mut values = by_period.clone();
+            values.resize(calendar.periods, 0.0);
+            values
+        }
+        (Some(_), Some(_)) => {
+            c.problem(&f.then("vehicles_by_period"), "both `vehicles` and `vehicles_by_period` are given; allowed: exactly one of them".into());
+            vec![0.0; calendar.periods]
+        }
+        (None, None) => {
+            c.problem(&f, "neither `vehicles` nor `vehicles_by_period` is given; allowed: exactly one of them".into());
+            vec![0.0; calendar.periods]
+        }
+    };
+    Fleet {
+        vehicles_by_period,
+        uploading_share: c.number(&f.then("uploading_share"), "", raw.uploading_share, Allowed::Share),
+        upload_peak_to_average: c.optional(&f.then("upload_peak_to_average"), "", raw.upload_peak_to_average, Allowed::AtLeast(1.0)).unwrap_or(1.0),
+    }
+}
+
+fn check_training(raw: Option<&RawTraining>, c: &mut Checker) -> Training {
+    let t = KeyPath::key("training");
+    let Some(raw) = raw else {
+        return Training {
+            epochs_per_period: 1.0,
+            base_pflop_per_period: 0.0,
+            read_gb_per_pflop: 0.0,
+            shortfall_price_per_pflop: None,
+        };
+    };
+    Training {
+        epochs_per_period: c.optional(&t.then("epochs_per_period"), "", raw.epochs_per_period, Allowed::NonNegative).unwrap_or(1.0),
+        base_pflop_per_period: c.optional(&t.then("base_pflop_per_period"), "", raw.base_pflop_per_period, Allowed::NonNegative).unwrap_or(0.0),
+        read_gb_per_pflop: c.optional(&t.then("read_gb_per_pflop"), "", raw.read_gb_per_pflop, Allowed::NonNegative).unwrap_or(0.0),
+        shortfall_price_per_pflop: c.optional(&t.then("shortfall_price_per_pflop"), "", raw.shortfall_price_per_pflop, Allowed::NonNegative),
+    }
+}
+
+fn check_class(i: usize, raw: &RawDataClass, c: &mut Checker) -> DataClass {
+    let p = KeyPath::key("data_class").index(i);
+    let o = owner("data_class", &raw.name);
+    let residency = match raw.residency {
+        RawResidency::HomeOnly => Residency::HomeOnly,
+        RawResidency::ExportAfterDeid => Residency::ExportAfterDeid,
+        RawResidency::Free => Residency::Free,
+    };
+    if residency == Residency::HomeOnly && raw.export_max_pb_per_period.is_some_and(|x| x > 0.0) {
+        c.problem(&p.then("export_max_pb_per_period"), format!("is set{o}, but a \"home_only\" class never leaves home; allowed: 0 or absent"));
+    }
+    DataClass {
+        name: raw.name.clone(),
+        gb_per_vehicle_month: c.number(&p.then("gb_per_vehicle_month"), &o, raw.gb_per_vehicle_month, Allowed::NonNegative),
+        retention_months: c.number(&p.then("retention_months"), &o, raw.retention_months, Allowed::NonNegative),
+        training_share: c.number(&p.then("training_share"), &o, raw.training_share, Allowed::Share),
+        pflop_per_pb: c.number(&p.then("pflop_per_pb"), &o, raw.pflop_per_pb, Allowed::NonNegative),
+        residency,
+        deid_pflop_per_pb: c.optional(&p.then("deid_pflop_per_pb"), &o, raw.deid_pflop_per_pb, Allowed::NonNegative).unwrap_or(0.0),
+        export_max_pb_per_period: c.optional(&p.then("export_max_pb_per_period"), &o, raw.export_max_pb_per_period, Allowed::NonNegative),
+    }
+}
+
+fn check_gpu(i: usize, raw: &RawGpu, c: &mut Checker) -> Gpu {
+    let p = KeyPath::key("gpu").index(i);
+    let o = owner("gpu", &raw.name);
+    if raw.allowed_in.is_empty() {
+        c.problem(&p.then("allowed_in"), format!("is empty{o}: the GPU could never be bought; allowed: one or more jurisdictions, e.g. [\"US\"]"));
+    }
+    Gpu {
+        name: raw.name.clone(),
+        tflops: c.number(&p.then("tflops"), &o, raw.tflops, Allowed::Positive),
+        gpus_per_node: c.optional(&p.then("gpus_per_node"), &o, raw.gpus_per_node, Allowed::WholeAtLeast(1.0)).unwrap_or(8.0),
+        node_kw: c.number(&p.then("node_kw"), &o, raw.node_kw, Allowed::NonNegative),
+        price_per_node: c.number(&p.then("price_per_node"), &o, raw.price_per_node, Allowed::NonNegative),
+        price_decline_per_year: c.optional(&p.then("price_decline_per_year"), &o, raw.price_decline_per_year, Allowed::Decline).unwrap_or(0.0),
+        lifetime_years: c.number(&p.then("lifetime_years"), &o, raw.lifetime_years, Allowed::Positive),
+        mfu: c.number(&p.then("mfu"), &o, raw.mfu, Allowed::PositiveShare),
+        maintenance_per_node_year: c.optional(&p.then("maintenance_per_node_year"), &o, raw.maintenance_per_node_year, Allowed::NonNegative).unwrap_or(0.0),
+        allowed_in: raw.allowed_in.clone(),
+        available: c.range(&p, &o, ("available_from", raw.available_from.as_ref()), ("available_until", raw.available_until.as_ref())),
+        max_nodes_per_period: c.optional(&p.then("max_nodes_per_period"), &o, raw.max_nodes_per_period, Allowed::WholeAtLeast(0.0)),
+    }
+}
+
+fn check_tier(i: usize, raw: &RawStorage, c: &mut Checker) -> StorageTier {
+    let p = KeyPath::key("storage").index(i);
+    let o = owner("storage", &raw.name);
+    StorageTier {
+        name: raw.name.clone(),
+        price_per_pb: c.number(&p.then("price_per_pb"), &o, raw.price_per_pb, Allowed::NonNegative),
+        price_decline_per_year: c.optional(&p.then("price_decline_per_year"), &o, raw.price_decline_per_year, Allowed::Decline).unwrap_or(0.0),
+        kw_per_pb: c.number(&p.then("kw_per_pb"), &o, raw.kw_per_pb, Allowed::NonNegative),
+        read_gb_per_s_per_pb: c.number(&p.then("read_gb_per_s_per_pb"), &o, raw.read_gb_per_s_per_pb, Allowed::NonNegative),
+        usable_fraction: c.number(&p.then("usable_fraction"), &o, raw.usable_fraction, Allowed::PositiveShare),
+        lifetime_years: c.number(&p.then("lifetime_years"), &o, raw.lifetime_years, Allowed::Positive),
+    }
+}
+
+fn check_site(i: usize, raw: &RawSite, home: &str, gpu_names: &[&str], tier_names: &[&str], c: &mut Checker) -> Site {
+    let p = KeyPath::key("site").index(i);
+    let o = owner("site", &raw.name);
+    let is_home = raw.jurisdiction == home;
+    let ingest_price = match (is_home, raw.ingest_price_per_gbps_month) {
+        (true, Some(price)) => c.number(&p.then("ingest_price_per_gbps_month"), &o, price, Allowed::NonNegative),
+        (true, None) => {
+            c.problem(&p, format!("required key `ingest_price_per_gbps_month` is missing{o}; it is required at home sites (jurisdiction \"{home}\"), where vehicles upload"));
+            0.0
+        }
+        (false, _) => 0.0,
+    };
+    let mut existing_nodes = vec![0.0; gpu_names.len()];
+    for (j, e) in raw.existing.iter().enumerate() {
+        let ep = p.then("existing").index(j);
+        let nodes = c.number(&ep.then("nodes"), &o, e.nodes, Allowed::WholeAtLeast(0.0));
+        if let Some(g) = c.resolve(&ep.then("gpu"), "gpu", &e.gpu, gpu_names) {
+            if existing_nodes[g] > 0.0 {
+                c.problem(&ep.then("gpu"), format!("\"{}\" is listed twice in `existing`{o}; allowed: one entry per GPU", e.gpu));
+            }
+            existing_nodes[g] += nodes.max(0.0);
+        }
+    }
+    let mut existing_storage_pb = vec![0.0; tier_names.len()];
+    for (j, e) in raw.existing_storage.iter().enumerate() {
+        let ep = p.then("existing_storage").index(j);
+        let pb = c.number(&ep.then("pb"), &o, e.pb, Allowed::NonNegative);
+        if let Some(k) = c.resolve(&ep.then("tier"), "storage tier", &e.tier, tier_names) {
+            if existing_storage_pb[k] > 0.0 {
+                c.problem(&ep.then("tier"), format!("\"{}\" is listed twice in `existing_storage`{o}; allowed: one entry per tier", e.tier));
+            }
+            existing_storage_pb[k] += pb.max(0.0);
+        }
+    }
+    if raw.jurisdiction.trim().is_empty() {
+        c.problem(&p.then("jurisdiction"), format!("must not be empty{o}"));
+    }
+    Site {
+        name: raw.name.clone(),
+        jurisdiction: raw.jurisdiction.clone(),
+        is_home,
+        power_cap_mw: c.optional(&p.then("power_cap_mw"), &o, raw.power_cap_mw, Allowed::NonNegative),
+        pue: c.number(&p.then("pue"), &o, raw.pue, Allowed::AtLeast(1.0)),
+        energy_price_per_kwh: c.number(&p.then("energy_price_per_kwh"), &o, raw.energy_price_per_kwh, Allowed::NonNegative),
+        ingest_price_per_gbps_month: ingest_price,
+        ingest_max_gbps: c.optional(&p.then("ingest_max_gbps"), &o, raw.ingest_max_gbps, Allowed::NonNegative),
+        existing_nodes,
+        existing_storage_pb,
+    }
+}
+
+fn check_link(i: usize, raw: &RawLink, site_names: &[&str], c: &mut Checker) -> Option<Link> {
+    let p = KeyPath::key("link").index(i);
+    let o = owner("link", &raw.name);
+    let from = c.resolve(&p.then("from"), "site", &raw.from, site_names);
+    let to = c.resolve(&p.then("to"), "site", &raw.to, site_names);
+    if from.is_some() && from == to {
+        c.problem(&p.then("to"), format!("\"{}\" is also the link's `from`{o}; allowed: two different sites", raw.to));
+    }
+    let price = c.number(&p.then("price_per_gbps_month"), &o, raw.price_per_gbps_month, Allowed::NonNegative);
+    let max_gbps = c.optional(&p.then("max_gbps"), &o, raw.max_gbps, Allowed::NonNegative);
+    Some(Link {
+        name: raw.name.clone(),
+        from: from?,
+        to: to?,
+        price_per_gbps_month: price,
+        max_gbps,
+    })
+}
+
+fn check_rule(i: usize, raw: &RawExportRule, gpu_names: &[&str], c: &mut Checker) -> Option<ExportRule> {
+    let p = KeyPath::key("export_rule").index(i);
+    let o = format!(" for the export rule on \"{}\" in \"{}\"", raw.gpu, raw.jurisdiction);
+    let gpu = c.resolve(&p.then("gpu"), "gpu", &raw.gpu, gpu_names);
+    let months = c.range(&p, &o, ("from", raw.from.as_ref()), ("until", raw.until.as_ref()));
+    let action = match raw.action {
+        RawRuleAction::Ban => {
+            for (key, value) in [("price_factor", raw.price_factor), ("max_installed_nodes_per_site", raw.max_installed_nodes_per_site)] {
+                if value.is_some() {
+                    c.problem(&p.then(key), format!("applies only to action = \"licence\"{o}; remove it or set action = \"licence\""));
+                }
+            }
+            RuleAction::Ban
+        }
+        RawRuleAction::Licence => RuleAction::Licence {
+            price_factor: c.optional(&p.then("price_factor"), &o, raw.price_factor, Allowed::NonNegative).unwrap_or(1.0),
+            max_installed_nodes_per_site: c.optional(&p.then("max_installed_nodes_per_site"), &o, raw.max_installed_nodes_per_site, Allowed::WholeAtLeast(0.0)),
+        },
+    };
+    if raw.jurisdiction.trim().is_empty() {
+        c.problem(&p.then("jurisdiction"), format!("must not be empty{o}"));
+    }
+    Some(ExportRule {
+        gpu: gpu?,
+        jurisdiction: raw.jurisdiction.clone(),
+        months,
+        action,
+    })
+}

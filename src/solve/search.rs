@@ -1,0 +1,406 @@
+//! The integer search: node counts are integers, and no embedded solver can
+//! be trusted to find a good integer plan for this model's size by itself
+//! (see `shared/notes/solvers.md`). So the search is ours, on top of any LP
+//! backend:
+//!
+//! 1. solve the LP relaxation: a proven lower bound;
+//! 2. build integer plans from it with the model's own rounding (installed
+//!    nodes rounded over time, so rounding never multiplies across periods),
+//!    each completed by re-solving the continuous rest with purchases fixed;
+//! 3. if none is feasible, dive: fix the nearly integral counts, re-solve,
+//!    repeat;
+//! 4. best-first branch and bound improves the plan and the bound until the
+//!    gap target, a node limit or the time limit.
+//!
+//! The search never reads a clock itself: elapsed time comes from a
+//! [`Clock`] the caller passes in.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use super::backend::{LpBackend, LpOutcome};
+use crate::model::{LinearProgram, Var};
+
+/// Tolerance within which a value counts as integral.
+pub const INTEGRALITY: f64 = 1e-6;
+
+/// Elapsed time since the solve started, supplied by the caller.
+pub trait Clock {
+    fn elapsed_seconds(&self) -> f64;
+}
+
+/// A clock that never advances: only node limits stop the search.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoClock;
+
+impl Clock for NoClock {
+    fn elapsed_seconds(&self) -> f64 {
+        0.0
+    }
+}
+
+/// When to stop searching.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// Relative gap (objective - bound) / objective at which a plan is optimal.
+    pub mip_gap: f64,
+    /// Seconds of search.
+    pub time_limit: f64,
+    /// Branch-and-bound nodes.
+    pub max_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            mip_gap: 1e-3,
+            time_limit: 60.0,
+            max_nodes: 2000,
+        }
+    }
+}
+
+/// How the search ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SearchStatus {
+    /// Within the gap target (or the relaxation, when relaxed).
+    Optimal,
+    /// A limit stopped the search with a plan above the gap target.
+    Feasible,
+    Infeasible,
+    Unbounded,
+    /// A limit stopped the search before any integer plan was found, or a
+    /// backend failed.
+    Error(String),
+}
+
+/// The search's result, in model units.
+#[derive(Debug, Clone)]
+pub struct SearchOutcome {
+    pub status: SearchStatus,
+    pub values: Option<Vec<f64>>,
+    pub objective: f64,
+    pub bound: f64,
+    pub lp_solves: usize,
+    pub nodes: usize,
+}
+
+/// Model knowledge the search uses: how to round an LP point, and which
+/// small changes to an integer plan are worth trying.
+pub trait Heuristics {
+    /// Candidate integer plans from an LP point: each is a full column
+    /// vector whose integer entries are used, best guesses first.
+    fn round(&self, values: &[f64]) -> Vec<Vec<f64>>;
+
+    /// Moves from an integer plan: each a list of (column, change) applied
+    /// together (e.g. one node fewer, or one node bought a period later).
+    fn moves(&self, values: &[f64]) -> Vec<Vec<(Var, f64)>>;
+}
+
+struct Search<'a> {
+    lp: &'a LinearProgram,
+    backend: &'a dyn LpBackend,
+    clock: &'a dyn Clock,
+    limits: Limits,
+    integers: Vec<Var>,
+    lp_solves: usize,
+    incumbent: Option<(f64, Vec<f64>)>,
+}
+
+impl Search<'_> {
+    fn remaining(&self) -> f64 {
+        self.limits.time_limit - self.clock.elapsed_seconds()
+    }
+
+    fn out_of_time(&self) -> bool {
+        self.remaining() <= 0.0
+    }
+
+    fn solve(&mut self, bounds: &[(f64, f64)]) -> LpOutcome {
+        self.lp_solves += 1;
+        self.backend.solve(self.lp, bounds, Some(self.remaining().max(0.05)))
+    }
+
+    fn fractional(&self, values: &[f64]) -> Vec<(Var, f64)> {
+        self.integers
+            .iter()
+            .map(|&v| (v, values[v.0]))
+            .filter(|&(_, x)| (x - x.round()).abs() > INTEGRALITY)
+            .collect()
+    }
+
+    /// Fixes every integer column at the rounded value of `candidate`, solves
+    /// the rest and keeps the plan if it is the best so far.
+    fn try_fixed(&mut self, bounds: &[(f64, f64)], candidate: &[f64]) -> bool {
+        let mut fixed = bounds.to_vec();
+        for &v in &self.integers {
+            let x = candidate[v.0].round();
+            if x < bounds[v.0].0 - INTEGRALITY || x > bounds[v.0].1 + INTEGRALITY {
+                return false;
+            }
+            fixed[v.0] = (x, x);
+        }
+        match self.solve(&fixed) {
+            LpOutcome::Optimal { values, objective } => {
+                self.offer(objective, values);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn offer(&mut self, objective: f64, mut values: Vec<f64>) {
+        for &v in &self.integers {
+            values[v.0] = values[v.0].round();
+        }
+        if self.incumbent.as_ref().is_none_or(|(best, _)| objective < *best) {
+            self.incumbent = Some((objective, values));
+        }
+    }
+
+    fn incumbent_objective(&self) -> f64 {
+        self.incumbent.as_ref().map_or(f64::INFINITY, |(o, _)| *o)
+    }
+
+    /// Whether a subproblem with this bound cannot improve the plan by more
+    /// than the gap target.
+    fn prunable(&self, bound: f64) -> bool {
+        let best = self.incumbent_objective();
+        best.is_finite() && relative_gap(best, bound) <= self.limits.mip_gap
+    }
+
+    /// Improves the incumbent by trying each move in turn (with the
+    /// continuous rest re-solved) and keeping every one that lowers the cost,
+    /// until no move helps, the gap target is met, or time runs out.
+    fn local_search(&mut self, bounds: &[(f64, f64)], heuristics: &dyn Heuristics, root_bound: f64) {
+        loop {
+            let Some((start, plan)) = self.incumbent.clone() else { return };
+            let mut improved = false;
+            for change in heuristics.moves(&plan) {
+                if self.out_of_time() || self.prunable(root_bound) {
+                    return;
+                }
+                let mut candidate = self.incumbent.as_ref().map(|(_, v)| v.clone()).expect("incumbent exists");
+                for &(var, delta) in &change {
+                    candidate[var.0] += delta;
+                }
+                let before = self.incumbent_objective();
+                self.try_fixed(bounds, &candidate);
+                improved |= self.incumbent_objective() < before;
+            }
+            if !improved || self.incumbent_objective() >= start {
+                return;
+            }
+        }
+    }
+
+    /// Dives from an LP point: rounds the nearly integral counts in batches,
+    /// re-solving after each, until the point is integral or infeasible.
+    fn dive(&mut self, bounds: &[(f64, f64)], mut values: Vec<f64>) {
+        let mut bounds = bounds.to_vec();
+        for _ in 0..self.integers.len().max(1) {
+            if self.out_of_time() {
+                return;
+            }
+            let fractional = self.fractional(&values);
+            if fractional.is_empty() {
+                let objective = self.lp.objective_value(&values);
+                self.offer(objective, values);
+                return;
+            }
+            // Fix every integer column that is already integral, and the
+            // fractional ones within 0.2 of an integer (at least the closest).
+            for &v in &self.integers {
+                let x = values[v.0];
+                if (x - x.round()).abs() <= INTEGRALITY {
+                    bounds[v.0] = (x.round(), x.round());
+                }
+            }
+            let mut by_closeness = fractional;
+            by_closeness.sort_by(|a, b| {
+                let da = (a.1 - a.1.round()).abs();
+                let db = (b.1 - b.1.round()).abs();
+                da.total_cmp(&db).then(a.0.cmp(&b.0))
+            });
+            for (i, &(v, x)) in by_closeness.iter().enumerate() {
+                if i > 0 && (x - x.round()).abs() > 0.2 {
+                    break;
+                }
+                let r = x.round().clamp(bounds[v.0].0, bounds[v.0].1);
+                bounds[v.0] = (r, r);
+            }
+            match self.solve(&bounds) {
+                LpOutcome::Optimal { values: next, objective } => {
+                    if self.prunable(objective) {
+                        return;
+                    }
+                    values = next;
+                }
+                _ => return,
+            }
+        }
+    }
+}
+
+/// Relative gap of an objective above a bound.
+pub fn relative_gap(objective: f64, bound: f64) -> f64 {
+    let gap = objective - bound;
+    if gap <= 0.0 {
+        0.0
+    } else {
+        gap / objective.abs().max(1e-9)
+    }
+}
+
+/// A branch-and-bound node: bounds and the LP bound of its parent.
+struct Node {
+    bound: f64,
+    sequence: usize,
+    bounds: Vec<(f64, f64)>,
+}
+
+impl PartialEq for Node {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Node {}
+impl PartialOrd for Node {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Node {
+    /// The heap pops the smallest bound first, then the oldest node.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.bound.total_cmp(&self.bound).then(other.sequence.cmp(&self.sequence))
+    }
+}
+
+/// Solves the programme with integer columns integral (or relaxed).
+pub fn solve(lp: &LinearProgram, backend: &dyn LpBackend, limits: Limits, clock: &dyn Clock, relax: bool, heuristics: &dyn Heuristics) -> SearchOutcome {
+    let mut search = Search {
+        lp,
+        backend,
+        clock,
+        limits,
+        integers: lp.integer_columns().collect(),
+        lp_solves: 0,
+        incumbent: None,
+    };
+    let base = lp.bounds();
+    let root = search.solve(&base);
+    let finish = |search: &Search, status: SearchStatus, bound: f64| SearchOutcome {
+        status,
+        values: search.incumbent.as_ref().map(|(_, v)| v.clone()),
+        objective: search.incumbent_objective(),
+        bound,
+        lp_solves: search.lp_solves,
+        nodes: 0,
+    };
+    let (root_values, root_objective) = match root {
+        LpOutcome::Optimal { values, objective } => (values, objective),
+        LpOutcome::Infeasible => return finish(&search, SearchStatus::Infeasible, f64::NAN),
+        LpOutcome::Unbounded => return finish(&search, SearchStatus::Unbounded, f64::NAN),
+        LpOutcome::Failed(why) => return finish(&search, SearchStatus::Error(why), f64::NAN),
+    };
+    if relax || search.fractional(&root_values).is_empty() {
+        if relax {
+            search.incumbent = Some((root_objective, root_values));
+        } else {
+            search.offer(root_objective, root_values);
+        }
+        return finish(&search, SearchStatus::Optimal, root_objective);
+    }
+
+    for candidate in heuristics.round(&root_values) {
+        search.try_fixed(&base, &candidate);
+    }
+    if search.incumbent.is_none() {
+        search.dive(&base, root_values.clone());
+    }
+    search.local_search(&base, heuristics, root_objective);
+
+    // Best-first branch and bound.
+    let mut heap = BinaryHeap::new();
+    let mut sequence = 0;
+    let mut nodes = 0;
+    let mut pruned_bound = f64::INFINITY;
+    let branch = |heap: &mut BinaryHeap<Node>, sequence: &mut usize, bounds: &[(f64, f64)], var: Var, x: f64, bound: f64| {
+        let mut down = bounds.to_vec();
+        down[var.0].1 = x.floor();
+        let mut up = bounds.to_vec();
+        up[var.0].0 = x.ceil();
+        for bounds in [down, up] {
+            *sequence += 1;
+            heap.push(Node {
+                bound,
+                sequence: *sequence,
+                bounds,
+            });
+        }
+    };
+    if let Some(var) = most_fractional(&search.fractional(&root_values)) {
+        branch(&mut heap, &mut sequence, &base, var.0, var.1, root_objective);
+    }
+    let global_bound = |heap: &BinaryHeap<Node>, pruned: f64, incumbent: f64| {
+        heap.peek().map_or(f64::INFINITY, |n| n.bound).min(pruned).min(incumbent).max(root_objective)
+    };
+    loop {
+        let bound = global_bound(&heap, pruned_bound, search.incumbent_objective());
+        if search.incumbent.is_some() && relative_gap(search.incumbent_objective(), bound) <= limits.mip_gap {
+            break;
+        }
+        if heap.is_empty() || nodes >= limits.max_nodes || search.out_of_time() {
+            break;
+        }
+        let node = heap.pop().expect("heap is not empty");
+        if search.prunable(node.bound) {
+            pruned_bound = pruned_bound.min(node.bound);
+            continue;
+        }
+        nodes += 1;
+        match search.solve(&node.bounds) {
+            LpOutcome::Optimal { values, objective } => {
+                if search.prunable(objective) {
+                    pruned_bound = pruned_bound.min(objective);
+                    continue;
+                }
+                let fractional = search.fractional(&values);
+                match most_fractional(&fractional) {
+                    None => search.offer(objective, values),
+                    Some((var, x)) => {
+                        if nodes % 8 == 1 {
+                            for candidate in heuristics.round(&values) {
+                                search.try_fixed(&node.bounds, &candidate);
+                            }
+                        }
+                        branch(&mut heap, &mut sequence, &node.bounds, var, x, objective);
+                    }
+                }
+            }
+            LpOutcome::Infeasible => {}
+            // A node the backend could not solve keeps its parent's bound.
+            LpOutcome::Unbounded | LpOutcome::Failed(_) => pruned_bound = pruned_bound.min(node.bound),
+        }
+    }
+    let bound = global_bound(&heap, pruned_bound, search.incumbent_objective());
+    let status = match &search.incumbent {
+        None if heap.is_empty() && nodes < limits.max_nodes && !search.out_of_time() => SearchStatus::Infeasible,
+        None => SearchStatus::Error("a limit stopped the search before any integer plan was found; raise --time-limit".into()),
+        Some((objective, _)) if relative_gap(*objective, bound) <= limits.mip_gap => SearchStatus::Optimal,
+        Some(_) => SearchStatus::Feasible,
+    };
+    SearchOutcome {
+        nodes,
+        ..finish(&search, status, bound)
+    }
+}
+
+fn most_fractional(fractional: &[(Var, f64)]) -> Option<(Var, f64)> {
+    fractional.iter().copied().max_by(|a, b| {
+        let fa = (a.1 - a.1.floor() - 0.5).abs();
+        let fb = (b.1 - b.1.floor() - 0.5).abs();
+        fb.total_cmp(&fa).then(b.0.cmp(&a.0))
+    })
+}
