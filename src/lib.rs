@@ -7,3 +7,4 @@ pub mod model;
 pub mod solve;
 pub mod plan;
 pub mod report;
+pub mod exit;

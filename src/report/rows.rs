@@ -98,6 +98,8 @@ pub struct DataRow {
     pub class: String,
     pub ingested_pb: f64,
     pub imported_pb: f64,
+    /// Extension: PB of this class copied from this site to others.
+    pub copied_out_pb: f64,
     pub stock_pb: f64,
     pub trained_pflop: f64,
 }
@@ -246,6 +248,13 @@ pub fn build(run: &PlanRun) -> PlanReport {
                 let inflow = value(&m.inflow(t, s, c));
                 let stock = value(&m.stock(t, s, c));
                 let trained = var(index.train.get(t, s, c)) * unit;
+                let copied_out: f64 = scenario
+                    .links
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, link)| link.from == s)
+                    .map(|(l, _)| var(index.copy.get(t, l, c)))
+                    .sum();
                 if ingested > 0.0 || inflow > 0.0 || stock > 0.0 || trained > 0.0 {
                     report.data.push(DataRow {
                         period: label.clone(),
@@ -253,6 +262,7 @@ pub fn build(run: &PlanRun) -> PlanReport {
                         class: class.name.clone(),
                         ingested_pb: ingested,
                         imported_pb: clean(inflow - ingested),
+                        copied_out_pb: clean(copied_out),
                         stock_pb: stock,
                         trained_pflop: clean(trained),
                     });

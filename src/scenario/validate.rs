@@ -164,7 +164,7 @@ pub fn validate(merged: Table, map: &SourceMap) -> Result<Scenario, ScenarioErro
         Ok(raw) => raw,
         Err(error) => {
             let path = key_path_of(error.path());
-            let message = explain_serde_error(&error.inner().to_string(), &path);
+            let message = explain_serde_error(error.inner().message(), &path);
             return Err(ScenarioError::Invalid {
                 problems: vec![Problem::at(map, &path, message)],
             });

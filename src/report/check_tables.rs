@@ -1,0 +1,124 @@
+//! What `fsdplan check` prints: the derived quantities a planner
+//! sanity-checks before solving, read from the same [`PlanInput`] the model
+//! is built from.
+
+use super::format::{number, TextTable};
+use crate::model::export_control::Blocked;
+use crate::model::PlanInput;
+use crate::units::GBPS_PER_PB_PER_SECOND;
+
+pub fn all(input: &PlanInput) -> Vec<TextTable> {
+    vec![uploads(input), training(input), gpus(input), buyable(input)]
+}
+
+fn uploads(input: &PlanInput) -> TextTable {
+    let scenario = input.scenario;
+    let mut t = TextTable::new(
+        format!("Uploads per class (peak-to-average {})", scenario.fleet.upload_peak_to_average),
+        &["period", "vehicles", "class", "uploaded PB", "average Gbps", "peak Gbps", "retained PB"],
+        3,
+    );
+    for (p, label) in input.labels.iter().enumerate() {
+        for (c, class) in scenario.data_classes.iter().enumerate() {
+            let pb = input.uploads_pb[p][c];
+            let gbps = pb * GBPS_PER_PB_PER_SECOND / input.seconds;
+            let retained: f64 = input.window(p, input.retention_periods[c]).map(|tau| input.uploads_pb[tau][c]).sum();
+            t.push(vec![
+                label.clone(),
+                number(scenario.fleet.vehicles_by_period[p], 0),
+                class.name.clone(),
+                number(pb, 3),
+                number(gbps, 2),
+                number(gbps * scenario.fleet.upload_peak_to_average, 2),
+                number(retained, 2),
+            ]);
+        }
+    }
+    t
+}
+
+fn training(input: &PlanInput) -> TextTable {
+    let scenario = input.scenario;
+    let mut t = TextTable::new("Training demand (fleet data, plus base compute)", &["period", "class", "demand PFLOP", "sustained PFLOP/s"], 2);
+    for (p, label) in input.labels.iter().enumerate() {
+        for (c, class) in scenario.data_classes.iter().enumerate() {
+            let demand = input.demand_pflop[p][c];
+            t.push(vec![label.clone(), class.name.clone(), number(demand, 0), number(demand / input.seconds, 1)]);
+        }
+        let base = scenario.training.base_pflop_per_period;
+        if base > 0.0 {
+            t.push(vec![label.clone(), "(base)".into(), number(base, 0), number(base / input.seconds, 1)]);
+        }
+    }
+    t
+}
+
+fn gpus(input: &PlanInput) -> TextTable {
+    let scenario = input.scenario;
+    let mut t = TextTable::new(
+        "GPU options (per node; price at period 0, before licence fees)",
+        &["gpu", "PFLOP per period", "sustained PFLOP/s", "kW", "price", "lifetime periods", "annuity per period"],
+        1,
+    );
+    for (g, gpu) in scenario.gpus.iter().enumerate() {
+        t.push(vec![
+            gpu.name.clone(),
+            number(input.node_pflop[g], 0),
+            number(input.node_pflop[g] / input.seconds, 2),
+            number(gpu.node_kw, 1),
+            number(gpu.price_per_node, 0),
+            input.gpu_life[g].to_string(),
+            number(gpu.price_per_node * input.gpu_annuity[g], 0),
+        ]);
+    }
+    t
+}
+
+/// Compresses a list of periods into ranges: `2025Q1-2025Q2, 2025Q4`.
+fn ranges(labels: &[String], periods: &[usize]) -> String {
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < periods.len() {
+        let mut j = i;
+        while j + 1 < periods.len() && periods[j + 1] == periods[j] + 1 {
+            j += 1;
+        }
+        parts.push(if i == j { labels[periods[i]].clone() } else { format!("{}-{}", labels[periods[i]], labels[periods[j]]) });
+        i = j + 1;
+    }
+    if parts.is_empty() {
+        "never".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+fn buyable(input: &PlanInput) -> TextTable {
+    let scenario = input.scenario;
+    let mut t = TextTable::new("Where each GPU may be bought, after export rules", &["gpu", "site", "buyable", "licence terms", "not buyable"], 5);
+    for (g, gpu) in scenario.gpus.iter().enumerate() {
+        for (s, site) in scenario.sites.iter().enumerate() {
+            let open: Vec<usize> = (0..input.periods).filter(|&p| input.buyable(p, s, g)).collect();
+            let mut licence = Vec::new();
+            for p in 0..input.periods {
+                let terms = input.terms(p, s, g);
+                if terms.price_factor != 1.0 || terms.licence_cap.is_some() {
+                    let cap = terms.licence_cap.map(|c| format!(", cap {} nodes", number(c, 0))).unwrap_or_default();
+                    let text = format!("x{}{cap} from {}", number(terms.price_factor, 2), input.labels[p]);
+                    if licence.is_empty() {
+                        licence.push(text);
+                    }
+                }
+            }
+            let mut reasons = Vec::new();
+            for reason in [Blocked::NotAvailable, Blocked::NotAllowed, Blocked::Banned] {
+                let periods: Vec<usize> = (0..input.periods).filter(|&p| input.terms(p, s, g).blocked == Some(reason)).collect();
+                if !periods.is_empty() {
+                    reasons.push(format!("{} {}", reason.as_str(), ranges(&input.labels, &periods)));
+                }
+            }
+            t.push(vec![gpu.name.clone(), site.name.clone(), ranges(&input.labels, &open), licence.join("; "), reasons.join("; ")]);
+        }
+    }
+    t
+}

@@ -1,0 +1,116 @@
+//! Number formatting for people: thousands separators, fixed decimals,
+//! money in millions, and a simple table type that renders to a terminal
+//! table or a GitHub Markdown table.
+
+use num_format::{Locale, ToFormattedString};
+use tabled::builder::Builder;
+use tabled::settings::object::Columns;
+use tabled::settings::{Alignment, Style};
+
+/// `x` rounded half away from zero to `decimals` places, with thousands
+/// separators: `1234567.891, 1` -> `1,234,567.9`. Zero (and anything that
+/// rounds to zero) prints as `0`.
+pub fn number(x: f64, decimals: usize) -> String {
+    if !x.is_finite() {
+        return "-".to_string();
+    }
+    let factor = 10f64.powi(decimals as i32);
+    let rounded = (x * factor).round() / factor;
+    if rounded == 0.0 {
+        return "0".to_string();
+    }
+    let sign = if rounded < 0.0 { "-" } else { "" };
+    let fixed = format!("{:.*}", decimals, rounded.abs());
+    let (whole, fraction) = match fixed.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (fixed.as_str(), None),
+    };
+    let whole: u64 = whole.parse().unwrap_or(0);
+    let whole = whole.to_formatted_string(&Locale::en);
+    match fraction {
+        Some(f) => format!("{sign}{whole}.{f}"),
+        None => format!("{sign}{whole}"),
+    }
+}
+
+/// Money in millions of currency units with one decimal.
+pub fn millions(x: f64) -> String {
+    number(x / 1e6, 1)
+}
+
+/// A share as a percentage with `decimals` places.
+pub fn percent(share: f64, decimals: usize) -> String {
+    format!("{}%", number(share * 100.0, decimals))
+}
+
+/// How tables are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableStyle {
+    /// ASCII, for terminals and plain-text pastes.
+    Terminal,
+    /// GitHub-flavoured Markdown, for reviews.
+    Markdown,
+}
+
+/// A titled table of text cells; numeric columns are right-aligned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextTable {
+    pub title: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// Columns from this index on are numbers.
+    pub first_numeric: usize,
+}
+
+impl TextTable {
+    pub fn new(title: impl Into<String>, headers: &[&str], first_numeric: usize) -> TextTable {
+        TextTable {
+            title: title.into(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: Vec::new(),
+            first_numeric,
+        }
+    }
+
+    pub fn push(&mut self, row: Vec<String>) {
+        self.rows.push(row);
+    }
+
+    pub fn render(&self, style: TableStyle) -> String {
+        let mut builder = Builder::default();
+        builder.push_record(self.headers.clone());
+        for row in &self.rows {
+            builder.push_record(row.clone());
+        }
+        let mut table = builder.build();
+        match style {
+            TableStyle::Terminal => table.with(Style::psql()),
+            TableStyle::Markdown => table.with(Style::markdown()),
+        };
+        for column in self.first_numeric..self.headers.len() {
+            table.modify(Columns::one(column), Alignment::right());
+        }
+        match style {
+            TableStyle::Terminal => format!("{}\n{table}\n", self.title),
+            TableStyle::Markdown => format!("### {}\n\n{table}\n", self.title),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_grouped_and_rounded_not_truncated() {
+        assert_eq!(number(1234567.891, 1), "1,234,567.9");
+        assert_eq!(number(2.5, 0), "3");
+        assert_eq!(number(-1234.5, 0), "-1,235");
+        assert_eq!(number(0.00001, 2), "0");
+        assert_eq!(number(-0.0, 2), "0");
+        assert_eq!(number(999.96, 1), "1,000.0");
+        assert_eq!(millions(2_637_650_111.6), "2,637.7");
+        assert_eq!(percent(0.00098, 2), "0.10%");
+        assert_eq!(number(f64::NAN, 1), "-");
+    }
+}

@@ -1,0 +1,198 @@
+//! The plan as tables a planner and a finance partner read: a summary, GPU
+//! purchases, site capacity, data placement, link use, shortfall and the
+//! cost table with its NPV row. Zero rows are hidden.
+
+use super::format::{millions, number, percent, TextTable};
+use super::rows::PlanReport;
+
+/// What the caller knows that the report does not (it reads the clock).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RunFacts {
+    pub solve_seconds: Option<f64>,
+}
+
+pub fn summary(report: &PlanReport, facts: RunFacts) -> TextTable {
+    let mut t = TextTable::new(format!("fsdplan plan: {}", report.scenario), &["", ""], 2);
+    let money = |x: f64| format!("{} {}", report.currency, number(x, 0));
+    let status = match (report.status, report.gap) {
+        ("optimal", Some(gap)) if !report.relaxed => format!("optimal (gap {} within target {})", percent(gap, 3), percent(report.mip_gap_target, 3)),
+        ("optimal", _) if report.relaxed => "optimal (LP relaxation: node counts continuous)".to_string(),
+        ("feasible", Some(gap)) => format!("feasible (gap {} above target {}: a limit stopped the search)", percent(gap, 3), percent(report.mip_gap_target, 3)),
+        (status, _) => status.to_string(),
+    };
+    t.push(vec!["status".into(), status]);
+    if let Some(message) = &report.message {
+        t.push(vec!["note".into(), message.clone()]);
+    }
+    if let Some(npv) = report.objective {
+        t.push(vec!["NPV".into(), money(npv)]);
+    }
+    if let Some(bound) = report.bound {
+        t.push(vec!["lower bound".into(), money(bound)]);
+    }
+    let periods = match (report.periods.first(), report.periods.last()) {
+        (Some(first), Some(last)) => format!("{first} to {last} ({} periods)", report.periods.len()),
+        _ => "none".into(),
+    };
+    t.push(vec!["periods".into(), periods]);
+    let time = facts.solve_seconds.map(|s| format!("{s:.2} s, ")).unwrap_or_default();
+    t.push(vec![
+        "solve".into(),
+        format!("{time}{} ({} LP solves, {} branch-and-bound nodes)", report.solver.backend, report.solver.lp_solves, report.solver.nodes),
+    ]);
+    t.push(vec![
+        "model".into(),
+        format!(
+            "{} rows, {} columns, {} nonzeros, {} integer",
+            number(report.model.rows as f64, 0),
+            number(report.model.columns as f64, 0),
+            number(report.model.nonzeros as f64, 0),
+            number(report.model.integers as f64, 0)
+        ),
+    ]);
+    t
+}
+
+pub fn purchases(report: &PlanReport, gpus_per_node: &dyn Fn(&str) -> Option<f64>) -> TextTable {
+    let mut t = TextTable::new("GPU purchases", &["period", "site", "gpu", "nodes bought", "GPUs bought", "installed nodes"], 3);
+    for row in report.gpus.iter().filter(|r| r.bought_nodes > 0.0) {
+        let gpus = gpus_per_node(&row.gpu).map_or("-".to_string(), |per| number(row.bought_nodes * per, 0));
+        t.push(vec![row.period.clone(), row.site.clone(), row.gpu.clone(), number(row.bought_nodes, 0), gpus, number(row.installed_nodes, 0)]);
+    }
+    t
+}
+
+/// Storage tiers in the order they first appear in the report.
+fn tiers(report: &PlanReport) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for row in &report.storage {
+        if !names.contains(&row.tier) {
+            names.push(row.tier.clone());
+        }
+    }
+    names
+}
+
+pub fn sites(report: &PlanReport, seconds_per_period: f64) -> TextTable {
+    let tiers = tiers(report);
+    let mut headers: Vec<String> = vec!["period".into(), "site".into(), "compute PFLOP/s".into(), "used".into()];
+    headers.extend(tiers.iter().map(|tier| format!("{tier} PB")));
+    headers.extend(["ingest Gbps".to_string(), "power MW".to_string(), "cap MW".to_string()]);
+    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let mut t = TextTable::new("Site capacity (installed; compute is sustained, MFU included)", &header_refs, 2);
+    for row in &report.sites {
+        let storage: Vec<f64> = tiers
+            .iter()
+            .map(|tier| {
+                report
+                    .storage
+                    .iter()
+                    .find(|s| s.period == row.period && s.site == row.site && &s.tier == tier)
+                    .map_or(0.0, |s| s.installed_pb)
+            })
+            .collect();
+        if row.compute_pflop == 0.0 && row.power_mw == 0.0 && row.ingest_gbps == 0.0 && storage.iter().all(|&x| x == 0.0) {
+            continue;
+        }
+        let used = if row.compute_pflop > 0.0 { percent(row.compute_used_pflop / row.compute_pflop, 0) } else { "-".into() };
+        let mut cells = vec![row.period.clone(), row.site.clone(), number(row.compute_pflop / seconds_per_period, 1), used];
+        cells.extend(storage.iter().map(|&pb| number(pb, 1)));
+        cells.push(number(row.ingest_gbps, 1));
+        cells.push(number(row.power_mw, 2));
+        cells.push(row.power_cap_mw.map_or("none".into(), |cap| number(cap, 1)));
+        t.push(cells);
+    }
+    t
+}
+
+pub fn data(report: &PlanReport, seconds_per_period: f64) -> TextTable {
+    let mut t = TextTable::new(
+        "Data placement (PB; training as sustained PFLOP/s over the period)",
+        &["period", "site", "class", "ingested", "copied in", "copied out", "stock", "trained PFLOP/s"],
+        3,
+    );
+    for row in &report.data {
+        t.push(vec![
+            row.period.clone(),
+            row.site.clone(),
+            row.class.clone(),
+            number(row.ingested_pb, 2),
+            number(row.imported_pb, 2),
+            number(row.copied_out_pb, 2),
+            number(row.stock_pb, 2),
+            number(row.trained_pflop / seconds_per_period, 1),
+        ]);
+    }
+    t
+}
+
+pub fn links(report: &PlanReport) -> TextTable {
+    let mut t = TextTable::new("Link use", &["period", "link", "class", "copied PB", "link Gbps"], 3);
+    for row in &report.links {
+        t.push(vec![row.period.clone(), row.link.clone(), row.class.clone(), number(row.copied_pb, 2), number(row.gbps, 1)]);
+    }
+    t
+}
+
+pub fn shortfall(report: &PlanReport, seconds_per_period: f64) -> TextTable {
+    let mut t = TextTable::new("Training shortfall", &["period", "class", "PFLOP short", "sustained PFLOP/s short"], 2);
+    for row in &report.shortfall {
+        t.push(vec![row.period.clone(), row.class.clone(), number(row.pflop, 0), number(row.pflop / seconds_per_period, 1)]);
+    }
+    t
+}
+
+pub fn costs(report: &PlanReport) -> TextTable {
+    let title = format!("Costs by period ({} millions; NPV row discounted)", report.currency);
+    let mut t = TextTable::new(
+        title,
+        &["period", "GPU capital", "storage capital", "maintenance", "ingest", "link", "energy", "shortfall", "total", "discounted"],
+        1,
+    );
+    let mut nominal = [0.0; 9];
+    let mut discounted = [0.0; 9];
+    for row in &report.costs {
+        let values = [row.gpu_capital, row.storage_capital, row.maintenance, row.ingest, row.link, row.energy, row.shortfall, row.total, row.discounted_total];
+        let factor = if row.total != 0.0 { row.discounted_total / row.total } else { 0.0 };
+        for (i, v) in values.iter().enumerate() {
+            nominal[i] += v;
+            discounted[i] += if i == 8 { *v } else { v * factor };
+        }
+        if row.total == 0.0 {
+            continue;
+        }
+        let mut cells = vec![row.period.clone()];
+        cells.extend(values.iter().map(|&v| millions(v)));
+        t.push(cells);
+    }
+    let mut total = vec!["total (nominal)".to_string()];
+    total.extend(nominal[..8].iter().map(|&v| millions(v)));
+    total.push(millions(nominal[8]));
+    t.push(total);
+    let mut npv = vec!["NPV".to_string()];
+    npv.extend(discounted[..8].iter().map(|&v| millions(v)));
+    npv.push(millions(discounted[8]));
+    t.push(npv);
+    t
+}
+
+/// Every table of a plan, in reading order, empty ones left out.
+pub fn all(report: &PlanReport, facts: RunFacts, seconds_per_period: f64, gpus_per_node: &dyn Fn(&str) -> Option<f64>) -> Vec<TextTable> {
+    let mut tables = vec![summary(report, facts)];
+    if report.objective.is_none() {
+        return tables;
+    }
+    for table in [
+        purchases(report, gpus_per_node),
+        sites(report, seconds_per_period),
+        data(report, seconds_per_period),
+        links(report),
+        shortfall(report, seconds_per_period),
+        costs(report),
+    ] {
+        if !table.rows.is_empty() {
+            tables.push(table);
+        }
+    }
+    tables
+}
