@@ -73,7 +73,7 @@ impl LpBackend for MicroLp {
             }
         }
         let mut problem = vars.minimise(objective).using(good_lp::microlp);
-        if let Some(seconds) = seconds {
+        if let Some(seconds) = seconds.filter(|s| s.is_finite() && *s < 1e9) {
             problem = problem.with_time_limit(seconds.max(0.01));
         }
         for row in lp.rows.iter().filter(|r| !r.terms.is_empty()) {

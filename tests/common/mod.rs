@@ -1,0 +1,131 @@
+//! Small scenarios written out in full, and a way to plan them.
+#![allow(dead_code)]
+
+use fsdplan::plan::{plan, PlanOptions};
+use fsdplan::report::PlanReport;
+use fsdplan::scenario;
+use fsdplan::solve::{Limits, MicroLp, NoClock};
+
+/// Seconds in a period of 12 months (730 h per month).
+pub const YEAR_SECONDS: f64 = 3600.0 * 730.0 * 12.0;
+
+/// A one-year, one-period scenario header with `vehicles` and a discount of 0.
+pub fn header(periods: usize, period_months: u32, discount: f64, vehicles: &str) -> String {
+    format!(
+        r#"
+[scenario]
+name = "test"
+currency = "CNY"
+home = "CN"
+start = "2025-01"
+period_months = {period_months}
+periods = {periods}
+discount_rate = {discount}
+
+[fleet]
+{vehicles}
+uploading_share = 0.5
+"#
+    )
+}
+
+/// One data class uploading 2 GB per vehicle-month, kept one year.
+pub fn class(residency: &str, extra: &str) -> String {
+    format!(
+        r#"
+[[data_class]]
+name = "video"
+gb_per_vehicle_month = 2.0
+retention_months = 12
+training_share = 0.5
+pflop_per_pb = 1.0e8
+residency = "{residency}"
+{extra}
+"#
+    )
+}
+
+/// A cheap storage tier with no power and no read limit.
+pub const STORAGE: &str = r#"
+[[storage]]
+name = "disk"
+price_per_pb = 1000
+kw_per_pb = 0
+read_gb_per_s_per_pb = 0
+usable_fraction = 1.0
+lifetime_years = 1
+"#;
+
+/// A home site.
+pub fn home_site(name: &str, extra: &str) -> String {
+    format!(
+        r#"
+[[site]]
+name = "{name}"
+jurisdiction = "CN"
+pue = 1.5
+energy_price_per_kwh = 0.1
+ingest_price_per_gbps_month = 100
+{extra}
+"#
+    )
+}
+
+/// A GPU node of 8 x 1000 TFLOPS at 50 % MFU, 10 kW, one-year life.
+pub fn gpu(name: &str, price: f64, extra: &str) -> String {
+    format!(
+        r#"
+[[gpu]]
+name = "{name}"
+tflops = 1000
+node_kw = 10
+price_per_node = {price}
+lifetime_years = 1
+mfu = 0.5
+allowed_in = ["CN", "US"]
+{extra}
+"#
+    )
+}
+
+pub fn load(text: &str) -> scenario::Scenario {
+    match scenario::from_str("test.toml", text) {
+        Ok(s) => s,
+        Err(e) => panic!("scenario did not load:\n{e}\n{text}"),
+    }
+}
+
+pub fn run(text: &str, relax: bool) -> PlanReport {
+    let scenario = load(text);
+    let options = PlanOptions {
+        relax,
+        limits: Limits {
+            mip_gap: 1e-9,
+            time_limit: f64::INFINITY,
+            max_nodes: 5000,
+        },
+    };
+    plan(&scenario, options, &MicroLp, &NoClock).report()
+}
+
+pub fn assert_close(actual: f64, expected: f64, what: &str) {
+    let tolerance = 1e-7 * expected.abs().max(1.0);
+    assert!((actual - expected).abs() <= tolerance, "{what}: got {actual}, expected {expected}");
+}
+
+/// Installed nodes of a GPU at a site in a period (0 when no row).
+pub fn installed(report: &PlanReport, period: &str, site: &str, gpu: &str) -> f64 {
+    report
+        .gpus
+        .iter()
+        .find(|r| r.period == period && r.site == site && r.gpu == gpu)
+        .map_or(0.0, |r| r.installed_nodes)
+}
+
+pub fn bought(report: &PlanReport, period: &str, site: &str, gpu: &str) -> f64 {
+    report
+        .gpus
+        .iter()
+        .find(|r| r.period == period && r.site == site && r.gpu == gpu)
+        .map_or(0.0, |r| r.bought_nodes)
+}
