@@ -2,6 +2,7 @@
 //! solve it as a linear programme (integrality is handled by our own search),
 //! and check the answer before believing it.
 
+use good_lp::solvers::{SolutionStatus, WithInitialSolution, WithMipGap};
 use good_lp::{constraint, variable, Expression, ProblemVariables, ResolutionError, Solution, SolverModel, WithTimeLimit};
 
 use crate::model::{LinearProgram, Sense};
@@ -21,6 +22,16 @@ pub enum LpOutcome {
     Failed(String),
 }
 
+/// What a backend's own integer search found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MipOutcome {
+    /// A plan with its objective and the lower bound the backend proved.
+    Plan { values: Vec<f64>, objective: f64, bound: Option<f64> },
+    Infeasible,
+    /// Nothing usable (no plan in time, or a failure).
+    Nothing,
+}
+
 /// A linear-programming backend.
 pub trait LpBackend: Sync {
     /// The backend's name, as `--solver` spells it.
@@ -29,15 +40,87 @@ pub trait LpBackend: Sync {
     /// Solves the programme as an LP with the given column bounds (which
     /// replace the programme's own), within `seconds` when given.
     fn solve(&self, lp: &LinearProgram, bounds: &[(f64, f64)], seconds: Option<f64>) -> LpOutcome;
+
+    /// Runs the backend's own branch and bound from a known integer plan,
+    /// when it has one worth running on a model of this size.
+    fn solve_integer(&self, _lp: &LinearProgram, _start: &[f64], _seconds: f64, _mip_gap: f64) -> MipOutcome {
+        MipOutcome::Nothing
+    }
 }
 
 /// The pure-Rust microlp backend: no system packages, builds with cargo alone.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MicroLp;
 
+/// microlp's own branch and bound is fast on small models (it re-solves
+/// nodes with a warm dual simplex) but runs out of memory on large ones
+/// (shared/notes/solvers.md: 609 MB at 603 integers), so it is only used up
+/// to this many integer columns.
+pub const MICROLP_MAX_INTEGERS: usize = 200;
+
 impl LpBackend for MicroLp {
     fn name(&self) -> &'static str {
         "microlp"
+    }
+
+    fn solve_integer(&self, lp: &LinearProgram, start: &[f64], seconds: f64, mip_gap: f64) -> MipOutcome {
+        if lp.integer_columns().count() > MICROLP_MAX_INTEGERS || lp.rows.iter().any(|r| r.terms.is_empty()) {
+            return MipOutcome::Nothing;
+        }
+        let mut vars = ProblemVariables::new();
+        let columns: Vec<good_lp::Variable> = lp
+            .columns
+            .iter()
+            .map(|c| {
+                let mut def = variable().min(c.lower);
+                if c.upper.is_finite() {
+                    def = def.max(c.upper);
+                }
+                if c.integer {
+                    def = def.integer();
+                }
+                vars.add(def)
+            })
+            .collect();
+        let mut objective = Expression::with_capacity(lp.columns.len());
+        for (column, &var) in lp.columns.iter().zip(&columns) {
+            if column.cost != 0.0 {
+                objective.add_mul(column.cost, var);
+            }
+        }
+        let problem = vars
+            .minimise(objective)
+            .using(good_lp::microlp)
+            .with_time_limit(seconds.clamp(0.01, 1e6))
+            .with_initial_solution(columns.iter().zip(start).map(|(&v, &x)| (v, x)));
+        let Ok(mut problem) = problem.with_mip_gap(mip_gap as f32) else { return MipOutcome::Nothing };
+        for row in &lp.rows {
+            let mut lhs = Expression::with_capacity(row.terms.len());
+            for &(var, coef) in &row.terms {
+                lhs.add_mul(coef, columns[var.0]);
+            }
+            problem.add_constraint(match row.sense {
+                Sense::Le => constraint::leq(lhs, row.rhs),
+                Sense::Ge => constraint::geq(lhs, row.rhs),
+                Sense::Eq => constraint::eq(lhs, row.rhs),
+            });
+        }
+        match problem.solve() {
+            Ok(solution) => {
+                let values: Vec<f64> = columns.iter().map(|&v| solution.value(v)).collect();
+                let LpOutcome::Optimal { values, objective } = checked(lp, &lp.bounds(), values) else { return MipOutcome::Nothing };
+                // Only a completed proof gives a bound; a gap stop gives a
+                // bound at the gap, measured conservatively.
+                let bound = match solution.status() {
+                    SolutionStatus::Optimal => Some(objective),
+                    SolutionStatus::GapLimit => Some(objective - mip_gap * objective.abs()),
+                    _ => None,
+                };
+                MipOutcome::Plan { values, objective, bound }
+            }
+            Err(ResolutionError::Infeasible) => MipOutcome::Infeasible,
+            Err(_) => MipOutcome::Nothing,
+        }
     }
 
     fn solve(&self, lp: &LinearProgram, bounds: &[(f64, f64)], seconds: Option<f64>) -> LpOutcome {

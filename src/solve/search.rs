@@ -18,7 +18,7 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use super::backend::{LpBackend, LpOutcome};
+use super::backend::{LpBackend, LpOutcome, MipOutcome};
 use crate::model::{LinearProgram, Var};
 
 /// Tolerance within which a value counts as integral.
@@ -321,6 +321,27 @@ pub fn solve(lp: &LinearProgram, backend: &dyn LpBackend, limits: Limits, clock:
     }
     search.local_search(&base, heuristics, root_objective);
 
+    // A backend with a fast integer search of its own (on small models)
+    // takes over from the best plan so far.
+    let mut proven_bound = root_objective;
+    if !search.prunable(root_objective) && !search.out_of_time() {
+        let start = search.incumbent.as_ref().map_or(root_values.clone(), |(_, v)| v.clone());
+        match backend.solve_integer(lp, &start, search.remaining(), 0.99 * limits.mip_gap) {
+            MipOutcome::Plan { values, objective, bound } => {
+                if search.fractional(&values).is_empty() {
+                    search.offer(objective, values);
+                    if let Some(bound) = bound {
+                        proven_bound = proven_bound.max(bound.min(search.incumbent_objective()));
+                    }
+                }
+            }
+            MipOutcome::Infeasible if search.incumbent.is_none() => {
+                return finish(&search, SearchStatus::Infeasible, f64::NAN);
+            }
+            _ => {}
+        }
+    }
+
     // Best-first branch and bound.
     let mut heap = BinaryHeap::new();
     let mut sequence = 0;
@@ -344,7 +365,7 @@ pub fn solve(lp: &LinearProgram, backend: &dyn LpBackend, limits: Limits, clock:
         branch(&mut heap, &mut sequence, &base, var.0, var.1, root_objective);
     }
     let global_bound = |heap: &BinaryHeap<Node>, pruned: f64, incumbent: f64| {
-        heap.peek().map_or(f64::INFINITY, |n| n.bound).min(pruned).min(incumbent).max(root_objective)
+        heap.peek().map_or(f64::INFINITY, |n| n.bound).min(pruned).min(incumbent).max(proven_bound)
     };
     loop {
         let bound = global_bound(&heap, pruned_bound, search.incumbent_objective());
