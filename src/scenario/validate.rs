@@ -224,6 +224,10 @@ fn explain_serde_error(message: &str, path: &KeyPath) -> String {
         return format!("required key `{missing}` is missing");
     }
     if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let rest = rest
+            .replace("expected f64", "expected a number")
+            .replace("expected a sequence", "expected an array")
+            .replace("expected struct ", "expected a table ");
         return format!("wrong type: {rest}");
     }
     message.to_string()
