@@ -73,14 +73,18 @@ enum CheckFormat {
 fn parse_gap(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(x) if x.is_finite() && (0.0..1.0).contains(&x) => Ok(x),
-        _ => Err(format!("`{text}` is not a gap; allowed: a number with 0 <= gap < 1, e.g. 0.001")),
+        _ => Err(format!(
+            "`{text}` is not a gap; allowed: a number with 0 <= gap < 1, e.g. 0.001"
+        )),
     }
 }
 
 fn parse_seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
-        _ => Err(format!("`{text}` is not a time limit; allowed: seconds > 0, e.g. 30")),
+        _ => Err(format!(
+            "`{text}` is not a time limit; allowed: seconds > 0, e.g. 30"
+        )),
     }
 }
 
@@ -110,7 +114,12 @@ fn main() -> ExitCode {
                 time_limit,
                 ..Limits::default()
             };
-            run_plan(&scenario, PlanOptions { relax, limits }, format, out.as_deref())
+            run_plan(
+                &scenario,
+                PlanOptions { relax, limits },
+                format,
+                out.as_deref(),
+            )
         }
     };
     ExitCode::from(code as u8)
@@ -125,7 +134,11 @@ fn load(path: &Path) -> Result<LoadedScenario, i32> {
 }
 
 fn print_tables(tables: &[TextTable], style: TableStyle) -> String {
-    tables.iter().map(|t| t.render(style)).collect::<Vec<_>>().join("\n")
+    tables
+        .iter()
+        .map(|t| t.render(style))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn run_check(path: &Path, format: CheckFormat) -> i32 {
@@ -156,12 +169,21 @@ fn run_plan(path: &Path, options: PlanOptions, format: Format, out: Option<&Path
     let facts = RunFacts {
         solve_seconds: Some(solve_seconds),
     };
-    let gpus_per_node = |name: &str| scenario.gpus.iter().find(|g| g.name == name).map(|g| g.gpus_per_node);
+    let gpus_per_node = |name: &str| {
+        scenario
+            .gpus
+            .iter()
+            .find(|g| g.name == name)
+            .map(|g| g.gpus_per_node)
+    };
     let tables = || plan_tables::all(&report, facts, run.input.seconds, &gpus_per_node);
     let (file, text) = match format {
         Format::Table => ("plan.txt", print_tables(&tables(), TableStyle::Terminal)),
         Format::Markdown => ("plan.md", print_tables(&tables(), TableStyle::Markdown)),
-        Format::Json => ("plan.json", serde_json::to_string_pretty(&report).expect("the report serialises") + "\n"),
+        Format::Json => (
+            "plan.json",
+            serde_json::to_string_pretty(&report).expect("the report serialises") + "\n",
+        ),
         Format::Csv => {
             let files = match csv_tables::tables(&report) {
                 Ok(files) => files,

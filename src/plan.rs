@@ -7,20 +7,11 @@ use crate::scenario::Scenario;
 use crate::solve::{search, Clock, Limits, LpBackend, SearchOutcome};
 
 /// How to plan.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct PlanOptions {
     /// Solve the LP relaxation only (node counts continuous).
     pub relax: bool,
     pub limits: Limits,
-}
-
-impl Default for PlanOptions {
-    fn default() -> PlanOptions {
-        PlanOptions {
-            relax: false,
-            limits: Limits::default(),
-        }
-    }
 }
 
 /// Everything a planning run produced.
@@ -44,11 +35,26 @@ impl PlanRun<'_> {
 }
 
 /// Plans a scenario.
-pub fn plan<'a>(scenario: &'a Scenario, options: PlanOptions, backend: &dyn LpBackend, clock: &dyn Clock) -> PlanRun<'a> {
+pub fn plan<'a>(
+    scenario: &'a Scenario,
+    options: PlanOptions,
+    backend: &dyn LpBackend,
+    clock: &dyn Clock,
+) -> PlanRun<'a> {
     let input = PlanInput::new(scenario);
     let model = model::build(&input);
-    let heuristics = rounding::PlanHeuristics { model: &model, input: &input };
-    let outcome = search::solve(&model.lp, backend, options.limits, clock, options.relax, &heuristics);
+    let heuristics = rounding::PlanHeuristics {
+        model: &model,
+        input: &input,
+    };
+    let outcome = search::solve(
+        &model.lp,
+        backend,
+        options.limits,
+        clock,
+        options.relax,
+        &heuristics,
+    );
     PlanRun {
         backend: backend.name(),
         input,

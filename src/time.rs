@@ -28,7 +28,11 @@ impl Month {
         if year.len() != 4 || month.len() != 2 {
             return None;
         }
-        if !year.bytes().chain(month.bytes()).all(|b| b.is_ascii_digit()) {
+        if !year
+            .bytes()
+            .chain(month.bytes())
+            .all(|b| b.is_ascii_digit())
+        {
             return None;
         }
         Month::new(year.parse().ok()?, month.parse().ok()?)
@@ -155,7 +159,10 @@ mod tests {
             periods: 4,
         };
         assert_eq!(cal(3).labels(), ["2025Q1", "2025Q2", "2025Q3", "2025Q4"]);
-        assert_eq!(cal(1).labels(), ["2025-01", "2025-02", "2025-03", "2025-04"]);
+        assert_eq!(
+            cal(1).labels(),
+            ["2025-01", "2025-02", "2025-03", "2025-04"]
+        );
         assert_eq!(cal(6).labels(), ["2025H1", "2025H2", "2026H1", "2026H2"]);
         assert_eq!(cal(12).labels(), ["2025", "2026", "2027", "2028"]);
     }

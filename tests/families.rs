@@ -65,8 +65,13 @@ fn one_site_one_gpu_one_period_in_closed_form() {
 #[test]
 fn uploads_growth_and_retention_windows() {
     let mut text = one_site(&gpu("G", 1.0e6, ""), "", "");
-    text = text.replace("periods = 1\n", "periods = 4\n").replace("period_months = 12", "period_months = 3");
-    text = text.replace("vehicles = 1_000_000", "vehicles = 1_000_000\ngrowth_per_year = 0.2");
+    text = text
+        .replace("periods = 1\n", "periods = 4\n")
+        .replace("period_months = 12", "period_months = 3");
+    text = text.replace(
+        "vehicles = 1_000_000",
+        "vehicles = 1_000_000\ngrowth_per_year = 0.2",
+    );
     text = text.replace("retention_months = 12", "retention_months = 6");
     let scenario = load(&text);
     let input = PlanInput::new(&scenario);
@@ -75,7 +80,11 @@ fn uploads_growth_and_retention_windows() {
     for t in 0..4 {
         assert_close(input.uploads_pb[t as usize][0], upload(t), "upload");
         let corpus = upload(t) + if t > 0 { upload(t - 1) } else { 0.0 };
-        assert_close(input.demand_pflop[t as usize][0], 1.0e8 * 0.5 * corpus, "demand");
+        assert_close(
+            input.demand_pflop[t as usize][0],
+            1.0e8 * 0.5 * corpus,
+            "demand",
+        );
     }
     // Retention rounds up: 7 months at 3 a period keeps 3 periods.
     let scenario = load(&text.replace("retention_months = 6", "retention_months = 7"));
@@ -97,11 +106,22 @@ fn annuity_with_discounting_stays_inside_the_horizon() {
     let annuity = 1.0e6 * 0.1 / (1.0 - 1.1f64.powi(-2));
     assert_close(report.costs[0].gpu_capital, 5.0 * annuity, "capital 2025");
     assert_close(report.costs[1].gpu_capital, 5.0 * annuity, "capital 2026");
-    assert_close(report.costs[2].gpu_capital, 0.0, "capital 2027 (after the node's life)");
+    assert_close(
+        report.costs[2].gpu_capital,
+        0.0,
+        "capital 2027 (after the node's life)",
+    );
     // Installed nodes draw power for their whole life, demand or not.
-    assert_close(report.costs[1].energy, 5.0 * node_energy(0.1), "energy 2026");
+    assert_close(
+        report.costs[1].energy,
+        5.0 * node_energy(0.1),
+        "energy 2026",
+    );
     let storage = 1000.0 * UPLOAD_PB * 0.1 / (1.0 - 1.0 / 1.1);
-    let expected = 5.0 * annuity * (1.0 + 1.0 / 1.1) + 5.0 * node_energy(0.1) * (1.0 + 1.0 / 1.1) + storage + ingest_cost();
+    let expected = 5.0 * annuity * (1.0 + 1.0 / 1.1)
+        + 5.0 * node_energy(0.1) * (1.0 + 1.0 / 1.1)
+        + storage
+        + ingest_cost();
     assert_close(report.objective.unwrap(), expected, "NPV");
 }
 
@@ -117,7 +137,11 @@ fn prices_decline_from_period_zero() {
     );
     let report = run(&text, false);
     assert_eq!(bought(&report, "2026", "dc", "G"), 5.0);
-    assert_close(report.costs[1].gpu_capital, 5.0 * 0.8e6, "capital at the declined price");
+    assert_close(
+        report.costs[1].gpu_capital,
+        5.0 * 0.8e6,
+        "capital at the declined price",
+    );
 }
 
 #[test]
@@ -128,7 +152,8 @@ fn a_power_cap_forces_a_second_site() {
         header(1, 12, 0.0, "vehicles = 1_000_000"),
         class("home_only", ""),
         STORAGE,
-        home_site("cheap", "power_cap_mw = 0.05").replace("energy_price_per_kwh = 0.1", "energy_price_per_kwh = 0.05"),
+        home_site("cheap", "power_cap_mw = 0.05")
+            .replace("energy_price_per_kwh = 0.1", "energy_price_per_kwh = 0.05"),
         home_site("dear", "").replace("energy_price_per_kwh = 0.1", "energy_price_per_kwh = 0.2"),
         gpu("G", 1.0e6, "")
     );
@@ -137,7 +162,11 @@ fn a_power_cap_forces_a_second_site() {
     assert_eq!(installed(&report, "2025", "dear", "G"), 2.0);
     let cheap = report.sites.iter().find(|s| s.site == "cheap").unwrap();
     assert!(cheap.power_mw <= 0.05 + 1e-9);
-    let expected = 5.0e6 + 3.0 * node_energy(0.05) + 2.0 * node_energy(0.2) + 1000.0 * UPLOAD_PB + ingest_cost();
+    let expected = 5.0e6
+        + 3.0 * node_energy(0.05)
+        + 2.0 * node_energy(0.2)
+        + 1000.0 * UPLOAD_PB
+        + ingest_cost();
     assert_close(report.objective.unwrap(), expected, "NPV");
 }
 
@@ -182,12 +211,24 @@ fn home_only_data_stays_home_although_abroad_is_cheaper() {
 
 #[test]
 fn de_identification_is_charged_at_the_source() {
-    let report = run(&two_countries("export_after_deid", "deid_pflop_per_pb = 1.0e7"), false);
+    let report = run(
+        &two_countries("export_after_deid", "deid_pflop_per_pb = 1.0e7"),
+        false,
+    );
     let copied: f64 = report.links.iter().map(|l| l.copied_pb).sum();
     assert!(copied > 0.0, "data should be copied abroad");
     let home = report.sites.iter().find(|s| s.site == "home").unwrap();
-    let trained_home: f64 = report.data.iter().filter(|d| d.site == "home").map(|d| d.trained_pflop).sum();
-    assert_close(home.compute_used_pflop, 1.0e7 * copied + trained_home, "compute used at home");
+    let trained_home: f64 = report
+        .data
+        .iter()
+        .filter(|d| d.site == "home")
+        .map(|d| d.trained_pflop)
+        .sum();
+    assert_close(
+        home.compute_used_pflop,
+        1.0e7 * copied + trained_home,
+        "compute used at home",
+    );
     assert!(installed(&report, "2025", "home", "G") >= 1.0);
 }
 
@@ -200,7 +241,11 @@ jurisdiction = "CN"
 from = "2025-01"
 until = "2025-12"
 "#;
-    let text = one_site(&(gpu("good", 1.0e6, "") + &gpu("bad", 2.0e6, "")), "", rules);
+    let text = one_site(
+        &(gpu("good", 1.0e6, "") + &gpu("bad", 2.0e6, "")),
+        "",
+        rules,
+    );
     let report = run(&text, false);
     assert_eq!(bought(&report, "2025", "dc", "good"), 0.0);
     assert_eq!(bought(&report, "2025", "dc", "bad"), 5.0);
@@ -225,9 +270,17 @@ price_factor = 1.5
     };
     let text = one_site(&gpu("good", 1.0e6, ""), "", &licence(""));
     let report = run(&text, false);
-    assert_close(report.costs[0].gpu_capital, 5.0 * 1.5e6, "capital with the fee");
+    assert_close(
+        report.costs[0].gpu_capital,
+        5.0 * 1.5e6,
+        "capital with the fee",
+    );
 
-    let text = one_site(&(gpu("good", 1.0e6, "") + &gpu("bad", 2.0e6, "")), "", &licence("max_installed_nodes_per_site = 3"));
+    let text = one_site(
+        &(gpu("good", 1.0e6, "") + &gpu("bad", 2.0e6, "")),
+        "",
+        &licence("max_installed_nodes_per_site = 3"),
+    );
     let report = run(&text, false);
     assert_eq!(installed(&report, "2025", "dc", "good"), 3.0);
     assert_eq!(installed(&report, "2025", "dc", "bad"), 2.0);
@@ -235,27 +288,43 @@ price_factor = 1.5
 
 #[test]
 fn supply_caps_purchases_across_sites() {
-    let text = one_site(&(gpu("good", 1.0e6, "max_nodes_per_period = 3") + &gpu("bad", 2.0e6, "")), "", "");
+    let text = one_site(
+        &(gpu("good", 1.0e6, "max_nodes_per_period = 3") + &gpu("bad", 2.0e6, "")),
+        "",
+        "",
+    );
     let report = run(&text, false);
     assert_eq!(bought(&report, "2025", "dc", "good"), 3.0);
     assert_eq!(bought(&report, "2025", "dc", "bad"), 2.0);
-    let expected = 3.0e6 + 2.0 * 2.0e6 + 5.0 * node_energy(0.1) + 1000.0 * UPLOAD_PB + ingest_cost();
+    let expected =
+        3.0e6 + 2.0 * 2.0e6 + 5.0 * node_energy(0.1) + 1000.0 * UPLOAD_PB + ingest_cost();
     assert_close(report.objective.unwrap(), expected, "NPV");
 }
 
 #[test]
 fn a_budget_counts_nodes_and_storage() {
     // Five nodes (5.0e6) and 12 PB (12,000) do not fit in 5.0e6.
-    let tight = one_site(&gpu("G", 1.0e6, ""), "", "[budget]\ncapex_per_period = 5.0e6\n");
+    let tight = one_site(
+        &gpu("G", 1.0e6, ""),
+        "",
+        "[budget]\ncapex_per_period = 5.0e6\n",
+    );
     assert_eq!(run(&tight, false).status, "infeasible");
-    let enough = one_site(&gpu("G", 1.0e6, ""), "", "[budget]\ncapex_per_period = 5.012e6\n");
+    let enough = one_site(
+        &gpu("G", 1.0e6, ""),
+        "",
+        "[budget]\ncapex_per_period = 5.012e6\n",
+    );
     assert_eq!(run(&enough, false).status, "optimal");
 }
 
 #[test]
 fn shortfall_priced_below_a_node_buys_nothing() {
     // A node delivers 126,144,000 PFLOP for 1,013,140: 0.008 per PFLOP.
-    let text = one_site(&gpu("G", 1.0e6, ""), "", "").replace("[[data_class]]", "[training]\nshortfall_price_per_pflop = 0.001\n\n[[data_class]]");
+    let text = one_site(&gpu("G", 1.0e6, ""), "", "").replace(
+        "[[data_class]]",
+        "[training]\nshortfall_price_per_pflop = 0.001\n\n[[data_class]]",
+    );
     let report = run(&text, false);
     assert!(report.gpus.is_empty());
     assert_eq!(report.shortfall.len(), 1);
@@ -267,7 +336,11 @@ fn shortfall_priced_below_a_node_buys_nothing() {
 #[test]
 fn existing_nodes_carry_no_capital_but_draw_power_and_maintenance() {
     let site = r#"existing = [ { gpu = "G", nodes = 5 } ]"#;
-    let text = one_site(&gpu("G", 1.0e6, "maintenance_per_node_year = 1000"), site, "");
+    let text = one_site(
+        &gpu("G", 1.0e6, "maintenance_per_node_year = 1000"),
+        site,
+        "",
+    );
     let report = run(&text, false);
     assert!(report.gpus.iter().all(|g| g.bought_nodes == 0.0));
     let expected = 5.0 * node_energy(0.1) + 5.0 * 1000.0 + 1000.0 * UPLOAD_PB + ingest_cost();

@@ -111,7 +111,11 @@ impl<'a> ModelBuilder<'a> {
 
     /// A builder over an existing index, for reading a solution with the
     /// model's own expressions.
-    pub fn reading(input: &'a PlanInput<'a>, scales: Scales, index: ModelIndex) -> ModelBuilder<'a> {
+    pub fn reading(
+        input: &'a PlanInput<'a>,
+        scales: Scales,
+        index: ModelIndex,
+    ) -> ModelBuilder<'a> {
         ModelBuilder {
             input,
             scales,
@@ -187,7 +191,10 @@ impl<'a> ModelBuilder<'a> {
             }
             for (c, class) in scenario.data_classes.iter().enumerate() {
                 if class.residency == Residency::ExportAfterDeid {
-                    expr.add_opt(self.index.copy.get(t, l, c), class.deid_pflop_per_pb / self.scales.compute);
+                    expr.add_opt(
+                        self.index.copy.get(t, l, c),
+                        class.deid_pflop_per_pb / self.scales.compute,
+                    );
                 }
             }
         }
@@ -200,10 +207,16 @@ impl<'a> ModelBuilder<'a> {
         let pue = scenario.sites[s].pue;
         let mut expr = LinExpr::default();
         for (g, gpu) in scenario.gpus.iter().enumerate() {
-            expr.add_scaled(&self.installed_nodes(t, s, g), pue * gpu.node_kw / KW_PER_MW);
+            expr.add_scaled(
+                &self.installed_nodes(t, s, g),
+                pue * gpu.node_kw / KW_PER_MW,
+            );
         }
         for (k, tier) in scenario.storage_tiers.iter().enumerate() {
-            expr.add_scaled(&self.installed_storage(t, s, k), pue * tier.kw_per_pb / KW_PER_MW);
+            expr.add_scaled(
+                &self.installed_storage(t, s, k),
+                pue * tier.kw_per_pb / KW_PER_MW,
+            );
         }
         expr
     }

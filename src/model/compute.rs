@@ -28,17 +28,34 @@ fn add_purchases(m: &mut ModelBuilder) {
                 }
                 // Tighten the bound with caps that hold for any plan.
                 let existing = site.existing_nodes[g];
-                let licence = input.terms(t, s, g).licence_cap.map(|cap| (cap.max(existing) - existing).max(0.0));
-                let upper = [licence, gpu.max_nodes_per_period].into_iter().flatten().fold(f64::INFINITY, f64::min);
+                let licence = input
+                    .terms(t, s, g)
+                    .licence_cap
+                    .map(|cap| (cap.max(existing) - existing).max(0.0));
+                let upper = [licence, gpu.max_nodes_per_period]
+                    .into_iter()
+                    .flatten()
+                    .fold(f64::INFINITY, f64::min);
                 if upper <= 0.0 {
                     continue;
                 }
-                let var = m.lp.add_column(format!("buy[{},{},{label}]", gpu.name, site.name), 0.0, upper, true);
+                let var = m.lp.add_column(
+                    format!("buy[{},{},{label}]", gpu.name, site.name),
+                    0.0,
+                    upper,
+                    true,
+                );
                 m.index.buy_nodes.set(t, s, g, var);
                 let annuity = input.price_paid(t, s, g) * input.gpu_annuity[g];
                 for charged in input.charged_periods(t, input.gpu_life[g]) {
-                    m.ledger.add(charged, CostCategory::GpuCapital, var, annuity);
-                    m.ledger.add(charged, CostCategory::Maintenance, var, gpu.maintenance_per_node_year * years);
+                    m.ledger
+                        .add(charged, CostCategory::GpuCapital, var, annuity);
+                    m.ledger.add(
+                        charged,
+                        CostCategory::Maintenance,
+                        var,
+                        gpu.maintenance_per_node_year * years,
+                    );
                 }
             }
         }
@@ -47,7 +64,11 @@ fn add_purchases(m: &mut ModelBuilder) {
     for t in 0..input.periods {
         for site in &scenario.sites {
             for (g, gpu) in scenario.gpus.iter().enumerate() {
-                m.ledger.add_fixed(t, CostCategory::Maintenance, site.existing_nodes[g] * gpu.maintenance_per_node_year * years);
+                m.ledger.add_fixed(
+                    t,
+                    CostCategory::Maintenance,
+                    site.existing_nodes[g] * gpu.maintenance_per_node_year * years,
+                );
             }
         }
     }
@@ -71,27 +92,52 @@ fn add_training(m: &mut ModelBuilder) {
                 if !input.class_may_be_at[c][s] {
                     continue;
                 }
-                let var = m.lp.add_column(format!("train[{},{},{label}]", class.name, site.name), 0.0, f64::INFINITY, false);
+                let var = m.lp.add_column(
+                    format!("train[{},{},{label}]", class.name, site.name),
+                    0.0,
+                    f64::INFINITY,
+                    false,
+                );
                 m.index.train.set(t, s, c, var);
                 delivered.add(var, 1.0);
                 let mut bound = LinExpr::default();
                 bound.add(var, 1.0);
                 bound.add_scaled(&m.stock(t, s, c), -input.pflop_per_stock_pb[c] / unit);
-                m.lp.add_row(format!("train_on_stock[{},{},{label}]", class.name, site.name), bound, Sense::Le, 0.0);
+                m.lp.add_row(
+                    format!("train_on_stock[{},{},{label}]", class.name, site.name),
+                    bound,
+                    Sense::Le,
+                    0.0,
+                );
             }
             if let Some(price) = scenario.training.shortfall_price_per_pflop {
-                let var = m.lp.add_column(format!("shortfall[{},{label}]", class.name), 0.0, f64::INFINITY, false);
+                let var = m.lp.add_column(
+                    format!("shortfall[{},{label}]", class.name),
+                    0.0,
+                    f64::INFINITY,
+                    false,
+                );
                 m.index.shortfall.set(t, c, 0, var);
                 delivered.add(var, 1.0);
                 m.ledger.add(t, CostCategory::Shortfall, var, price * unit);
             }
-            m.lp.add_row(format!("training_demand[{},{label}]", class.name), delivered, Sense::Eq, demand / unit);
+            m.lp.add_row(
+                format!("training_demand[{},{label}]", class.name),
+                delivered,
+                Sense::Eq,
+                demand / unit,
+            );
         }
         let base = scenario.training.base_pflop_per_period;
         if base > 0.0 {
             let mut all = LinExpr::default();
             for (s, site) in scenario.sites.iter().enumerate() {
-                let var = m.lp.add_column(format!("base_compute[{},{label}]", site.name), 0.0, f64::INFINITY, false);
+                let var = m.lp.add_column(
+                    format!("base_compute[{},{label}]", site.name),
+                    0.0,
+                    f64::INFINITY,
+                    false,
+                );
                 m.index.base.set(t, s, 0, var);
                 all.add(var, 1.0);
             }
@@ -116,7 +162,12 @@ fn add_capacity(m: &mut ModelBuilder) {
             for g in 0..scenario.gpus.len() {
                 work.add_scaled(&m.installed_nodes(t, s, g), -input.node_pflop[g] / unit);
             }
-            m.lp.add_row(format!("compute_capacity[{},{label}]", site.name), work, Sense::Le, 0.0);
+            m.lp.add_row(
+                format!("compute_capacity[{},{label}]", site.name),
+                work,
+                Sense::Le,
+                0.0,
+            );
         }
     }
 }

@@ -57,7 +57,10 @@ pub fn purchase_terms(scenario: &Scenario, t: usize, s: usize, g: usize) -> Purc
     };
     let mut banned = false;
     for rule in &scenario.export_rules {
-        if rule.gpu != g || rule.jurisdiction != site.jurisdiction || !calendar.overlaps(t, &rule.months) {
+        if rule.gpu != g
+            || rule.jurisdiction != site.jurisdiction
+            || !calendar.overlaps(t, &rule.months)
+        {
             continue;
         }
         match rule.action {
@@ -93,18 +96,30 @@ pub fn add(m: &mut ModelBuilder) {
         let label = &input.labels[t];
         for (g, gpu) in scenario.gpus.iter().enumerate() {
             for (s, site) in scenario.sites.iter().enumerate() {
-                let Some(cap) = input.terms(t, s, g).licence_cap else { continue };
+                let Some(cap) = input.terms(t, s, g).licence_cap else {
+                    continue;
+                };
                 let installed = m.installed_nodes(t, s, g);
                 if installed.is_constant() {
                     continue;
                 }
                 let cap = cap.max(site.existing_nodes[g]);
-                m.lp.add_row(format!("licence_cap[{},{},{label}]", gpu.name, site.name), installed, Sense::Le, cap);
+                m.lp.add_row(
+                    format!("licence_cap[{},{},{label}]", gpu.name, site.name),
+                    installed,
+                    Sense::Le,
+                    cap,
+                );
             }
             if let Some(max) = gpu.max_nodes_per_period {
                 let bought = m.nodes_bought_everywhere(t, g);
                 if !bought.is_constant() {
-                    m.lp.add_row(format!("supply_cap[{},{label}]", gpu.name), bought, Sense::Le, max);
+                    m.lp.add_row(
+                        format!("supply_cap[{},{label}]", gpu.name),
+                        bought,
+                        Sense::Le,
+                        max,
+                    );
                 }
             }
         }

@@ -54,14 +54,22 @@ impl<'a> PlanInput<'a> {
         let period_months = f64::from(calendar.period_months);
         let years = calendar.years_per_period();
         let rate_per_period = (1.0 + scenario.discount_rate).powf(years) - 1.0;
-        let discount = (0..periods).map(|t| (1.0 + rate_per_period).powi(-(t as i32))).collect();
+        let discount = (0..periods)
+            .map(|t| (1.0 + rate_per_period).powi(-(t as i32)))
+            .collect();
         let fleet = &scenario.fleet;
         let uploads_pb: Vec<Vec<f64>> = (0..periods)
             .map(|t| {
                 scenario
                     .data_classes
                     .iter()
-                    .map(|c| fleet.vehicles_by_period[t] * fleet.uploading_share * c.gb_per_vehicle_month * period_months / GB_PER_PB)
+                    .map(|c| {
+                        fleet.vehicles_by_period[t]
+                            * fleet.uploading_share
+                            * c.gb_per_vehicle_month
+                            * period_months
+                            / GB_PER_PB
+                    })
                     .collect()
             })
             .collect();
@@ -87,23 +95,59 @@ impl<'a> PlanInput<'a> {
             })
             .collect();
         let seconds = calendar.seconds_per_period();
-        let node_pflop = scenario.gpus.iter().map(|g| g.gpus_per_node * g.tflops * g.mfu * 1e-3 * seconds).collect();
-        let life = |years_of_life: f64| ((years_of_life * 12.0 / period_months).round() as usize).max(1);
-        let gpu_life: Vec<usize> = scenario.gpus.iter().map(|g| life(g.lifetime_years)).collect();
-        let tier_life: Vec<usize> = scenario.storage_tiers.iter().map(|k| life(k.lifetime_years)).collect();
-        let declined = |price: f64, decline: f64, t: usize| price * (1.0 - decline).powf(t as f64 * years);
+        let node_pflop = scenario
+            .gpus
+            .iter()
+            .map(|g| g.gpus_per_node * g.tflops * g.mfu * 1e-3 * seconds)
+            .collect();
+        let life =
+            |years_of_life: f64| ((years_of_life * 12.0 / period_months).round() as usize).max(1);
+        let gpu_life: Vec<usize> = scenario
+            .gpus
+            .iter()
+            .map(|g| life(g.lifetime_years))
+            .collect();
+        let tier_life: Vec<usize> = scenario
+            .storage_tiers
+            .iter()
+            .map(|k| life(k.lifetime_years))
+            .collect();
+        let declined =
+            |price: f64, decline: f64, t: usize| price * (1.0 - decline).powf(t as f64 * years);
         let gpu_price = (0..periods)
-            .map(|t| scenario.gpus.iter().map(|g| declined(g.price_per_node, g.price_decline_per_year, t)).collect())
+            .map(|t| {
+                scenario
+                    .gpus
+                    .iter()
+                    .map(|g| declined(g.price_per_node, g.price_decline_per_year, t))
+                    .collect()
+            })
             .collect();
         let tier_price = (0..periods)
-            .map(|t| scenario.storage_tiers.iter().map(|k| declined(k.price_per_pb, k.price_decline_per_year, t)).collect())
+            .map(|t| {
+                scenario
+                    .storage_tiers
+                    .iter()
+                    .map(|k| declined(k.price_per_pb, k.price_decline_per_year, t))
+                    .collect()
+            })
             .collect();
-        let gpu_annuity = gpu_life.iter().map(|&l| annuity_factor(rate_per_period, l)).collect();
-        let tier_annuity = tier_life.iter().map(|&l| annuity_factor(rate_per_period, l)).collect();
+        let gpu_annuity = gpu_life
+            .iter()
+            .map(|&l| annuity_factor(rate_per_period, l))
+            .collect();
+        let tier_annuity = tier_life
+            .iter()
+            .map(|&l| annuity_factor(rate_per_period, l))
+            .collect();
         let terms = (0..periods)
             .map(|t| {
                 (0..scenario.sites.len())
-                    .map(|s| (0..scenario.gpus.len()).map(|g| purchase_terms(scenario, t, s, g)).collect())
+                    .map(|s| {
+                        (0..scenario.gpus.len())
+                            .map(|g| purchase_terms(scenario, t, s, g))
+                            .collect()
+                    })
                     .collect()
             })
             .collect();

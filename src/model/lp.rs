@@ -48,7 +48,12 @@ impl LinExpr {
 
     /// The value at a point.
     pub fn value(&self, values: &[f64]) -> f64 {
-        self.constant + self.terms.iter().map(|&(v, c)| c * values[v.0]).sum::<f64>()
+        self.constant
+            + self
+                .terms
+                .iter()
+                .map(|&(v, c)| c * values[v.0])
+                .sum::<f64>()
     }
 }
 
@@ -122,12 +127,22 @@ impl LinearProgram {
     }
 
     pub fn integer_columns(&self) -> impl Iterator<Item = Var> + '_ {
-        self.columns.iter().enumerate().filter(|(_, c)| c.integer).map(|(i, _)| Var(i))
+        self.columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.integer)
+            .map(|(i, _)| Var(i))
     }
 
     /// Objective value at a point.
     pub fn objective_value(&self, values: &[f64]) -> f64 {
-        self.objective_constant + self.columns.iter().zip(values).map(|(c, v)| c.cost * v).sum::<f64>()
+        self.objective_constant
+            + self
+                .columns
+                .iter()
+                .zip(values)
+                .map(|(c, v)| c.cost * v)
+                .sum::<f64>()
     }
 
     /// The programme's own column bounds.

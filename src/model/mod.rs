@@ -45,7 +45,8 @@ pub fn build(input: &PlanInput) -> PlanModel {
     power::add(&mut m);
     export_control::add(&mut m);
     budget::add(&mut m);
-    m.ledger.write_objective(&mut m.lp, &input.discount, m.scales.money);
+    m.ledger
+        .write_objective(&mut m.lp, &input.discount, m.scales.money);
     PlanModel {
         lp: m.lp,
         index: m.index,

@@ -18,9 +18,15 @@ pub fn add(m: &mut ModelBuilder) {
             for &(var, coef) in &power.terms {
                 m.ledger.add(t, CostCategory::Energy, var, coef * per_mw);
             }
-            m.ledger.add_fixed(t, CostCategory::Energy, power.constant * per_mw);
+            m.ledger
+                .add_fixed(t, CostCategory::Energy, power.constant * per_mw);
             if let Some(cap) = site.power_cap_mw {
-                m.lp.add_row(format!("power_cap[{},{label}]", site.name), power, Sense::Le, cap);
+                m.lp.add_row(
+                    format!("power_cap[{},{label}]", site.name),
+                    power,
+                    Sense::Le,
+                    cap,
+                );
             }
         }
     }

@@ -30,12 +30,17 @@ impl Heuristics for PlanHeuristics<'_> {
         for t in 0..self.input.periods {
             for s in 0..scenario.sites.len() {
                 for g in 0..scenario.gpus.len() {
-                    let Some(var) = index.get(t, s, g) else { continue };
+                    let Some(var) = index.get(t, s, g) else {
+                        continue;
+                    };
                     if values[var.0] < 0.5 {
                         continue;
                     }
                     fewer.push(vec![(var, -1.0)]);
-                    if let Some(later) = (t + 1 < self.input.periods).then(|| index.get(t + 1, s, g)).flatten() {
+                    if let Some(later) = (t + 1 < self.input.periods)
+                        .then(|| index.get(t + 1, s, g))
+                        .flatten()
+                    {
                         shifted.push(vec![(var, -1.0), (later, 1.0)]);
                     }
                     if let Some(earlier) = t.checked_sub(1).and_then(|p| index.get(p, s, g)) {
@@ -49,7 +54,9 @@ impl Heuristics for PlanHeuristics<'_> {
         for t in 0..self.input.periods {
             for s in 0..scenario.sites.len() {
                 for g in 0..scenario.gpus.len() {
-                    let Some(var) = index.get(t, s, g) else { continue };
+                    let Some(var) = index.get(t, s, g) else {
+                        continue;
+                    };
                     if values[var.0] < 0.5 {
                         continue;
                     }
@@ -87,14 +94,21 @@ pub fn candidates(model: &PlanModel, input: &PlanInput, values: &[f64]) -> Vec<V
 }
 
 /// One rounded plan: `values` with every purchase column made whole.
-pub fn round_purchases(model: &PlanModel, input: &PlanInput, values: &[f64], mode: Rounding) -> Vec<f64> {
+pub fn round_purchases(
+    model: &PlanModel,
+    input: &PlanInput,
+    values: &[f64],
+    mode: Rounding,
+) -> Vec<f64> {
     let scenario = input.scenario;
     let mut rounded = values.to_vec();
     for s in 0..scenario.sites.len() {
         for g in 0..scenario.gpus.len() {
             let life = input.gpu_life[g];
             for t in 0..input.periods {
-                let Some(var) = model.index.buy_nodes.get(t, s, g) else { continue };
+                let Some(var) = model.index.buy_nodes.get(t, s, g) else {
+                    continue;
+                };
                 // Installed nodes the LP wanted at t, and what the rounded
                 // plan already has at t without buying at t.
                 let mut wanted = 0.0;

@@ -13,11 +13,17 @@ pub fn add(m: &mut ModelBuilder) {
         let label = &input.labels[t];
         for (s, site) in scenario.sites.iter().enumerate() {
             for (k, tier) in scenario.storage_tiers.iter().enumerate() {
-                let var = m.lp.add_column(format!("buy_storage[{},{},{label}]", tier.name, site.name), 0.0, f64::INFINITY, false);
+                let var = m.lp.add_column(
+                    format!("buy_storage[{},{},{label}]", tier.name, site.name),
+                    0.0,
+                    f64::INFINITY,
+                    false,
+                );
                 m.index.buy_storage.set(t, s, k, var);
                 let annuity = input.tier_price[t][k] * input.tier_annuity[k];
                 for charged in input.charged_periods(t, input.tier_life[k]) {
-                    m.ledger.add(charged, CostCategory::StorageCapital, var, annuity);
+                    m.ledger
+                        .add(charged, CostCategory::StorageCapital, var, annuity);
                 }
             }
         }
@@ -30,7 +36,12 @@ pub fn add(m: &mut ModelBuilder) {
                 for (k, tier) in scenario.storage_tiers.iter().enumerate() {
                     held.add_scaled(&m.installed_storage(t, s, k), -tier.usable_fraction);
                 }
-                m.lp.add_row(format!("storage_capacity[{},{label}]", site.name), held, Sense::Le, 0.0);
+                m.lp.add_row(
+                    format!("storage_capacity[{},{label}]", site.name),
+                    held,
+                    Sense::Le,
+                    0.0,
+                );
             }
             if read_per_pflop > 0.0 {
                 let mut read = m.training_work(t, s);
@@ -43,7 +54,12 @@ pub fn add(m: &mut ModelBuilder) {
                 for (k, tier) in scenario.storage_tiers.iter().enumerate() {
                     read.add_scaled(&m.installed_storage(t, s, k), -tier.read_gb_per_s_per_pb);
                 }
-                m.lp.add_row(format!("storage_read[{},{label}]", site.name), read, Sense::Le, 0.0);
+                m.lp.add_row(
+                    format!("storage_read[{},{label}]", site.name),
+                    read,
+                    Sense::Le,
+                    0.0,
+                );
             }
         }
     }

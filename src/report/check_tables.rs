@@ -14,15 +14,29 @@ pub fn all(input: &PlanInput) -> Vec<TextTable> {
 fn uploads(input: &PlanInput) -> TextTable {
     let scenario = input.scenario;
     let mut t = TextTable::new(
-        format!("Uploads per class (peak-to-average {})", scenario.fleet.upload_peak_to_average),
-        &["period", "vehicles", "class", "uploaded PB", "average Gbps", "peak Gbps", "retained PB"],
+        format!(
+            "Uploads per class (peak-to-average {})",
+            scenario.fleet.upload_peak_to_average
+        ),
+        &[
+            "period",
+            "vehicles",
+            "class",
+            "uploaded PB",
+            "average Gbps",
+            "peak Gbps",
+            "retained PB",
+        ],
         3,
     );
     for (p, label) in input.labels.iter().enumerate() {
         for (c, class) in scenario.data_classes.iter().enumerate() {
             let pb = input.uploads_pb[p][c];
             let gbps = pb * GBPS_PER_PB_PER_SECOND / input.seconds;
-            let retained: f64 = input.window(p, input.retention_periods[c]).map(|tau| input.uploads_pb[tau][c]).sum();
+            let retained: f64 = input
+                .window(p, input.retention_periods[c])
+                .map(|tau| input.uploads_pb[tau][c])
+                .sum();
             t.push(vec![
                 label.clone(),
                 number(scenario.fleet.vehicles_by_period[p], 0),
@@ -39,15 +53,29 @@ fn uploads(input: &PlanInput) -> TextTable {
 
 fn training(input: &PlanInput) -> TextTable {
     let scenario = input.scenario;
-    let mut t = TextTable::new("Training demand (fleet data, plus base compute)", &["period", "class", "demand PFLOP", "sustained PFLOP/s"], 2);
+    let mut t = TextTable::new(
+        "Training demand (fleet data, plus base compute)",
+        &["period", "class", "demand PFLOP", "sustained PFLOP/s"],
+        2,
+    );
     for (p, label) in input.labels.iter().enumerate() {
         for (c, class) in scenario.data_classes.iter().enumerate() {
             let demand = input.demand_pflop[p][c];
-            t.push(vec![label.clone(), class.name.clone(), number(demand, 0), number(demand / input.seconds, 1)]);
+            t.push(vec![
+                label.clone(),
+                class.name.clone(),
+                number(demand, 0),
+                number(demand / input.seconds, 1),
+            ]);
         }
         let base = scenario.training.base_pflop_per_period;
         if base > 0.0 {
-            t.push(vec![label.clone(), "(base)".into(), number(base, 0), number(base / input.seconds, 1)]);
+            t.push(vec![
+                label.clone(),
+                "(base)".into(),
+                number(base, 0),
+                number(base / input.seconds, 1),
+            ]);
         }
     }
     t
@@ -57,7 +85,15 @@ fn gpus(input: &PlanInput) -> TextTable {
     let scenario = input.scenario;
     let mut t = TextTable::new(
         "GPU options (per node; price at period 0, before licence fees)",
-        &["gpu", "PFLOP per period", "sustained PFLOP/s", "kW", "price", "lifetime periods", "annuity per period"],
+        &[
+            "gpu",
+            "PFLOP per period",
+            "sustained PFLOP/s",
+            "kW",
+            "price",
+            "lifetime periods",
+            "annuity per period",
+        ],
         1,
     );
     for (g, gpu) in scenario.gpus.iter().enumerate() {
@@ -83,7 +119,11 @@ fn ranges(labels: &[String], periods: &[usize]) -> String {
         while j + 1 < periods.len() && periods[j + 1] == periods[j] + 1 {
             j += 1;
         }
-        parts.push(if i == j { labels[periods[i]].clone() } else { format!("{}-{}", labels[periods[i]], labels[periods[j]]) });
+        parts.push(if i == j {
+            labels[periods[i]].clone()
+        } else {
+            format!("{}-{}", labels[periods[i]], labels[periods[j]])
+        });
         i = j + 1;
     }
     if parts.is_empty() {
@@ -95,16 +135,29 @@ fn ranges(labels: &[String], periods: &[usize]) -> String {
 
 fn buyable(input: &PlanInput) -> TextTable {
     let scenario = input.scenario;
-    let mut t = TextTable::new("Where each GPU may be bought, after export rules", &["gpu", "site", "buyable", "licence terms", "not buyable"], 5);
+    let mut t = TextTable::new(
+        "Where each GPU may be bought, after export rules",
+        &["gpu", "site", "buyable", "licence terms", "not buyable"],
+        5,
+    );
     for (g, gpu) in scenario.gpus.iter().enumerate() {
         for (s, site) in scenario.sites.iter().enumerate() {
-            let open: Vec<usize> = (0..input.periods).filter(|&p| input.buyable(p, s, g)).collect();
+            let open: Vec<usize> = (0..input.periods)
+                .filter(|&p| input.buyable(p, s, g))
+                .collect();
             let mut licence = Vec::new();
             for p in 0..input.periods {
                 let terms = input.terms(p, s, g);
                 if terms.price_factor != 1.0 || terms.licence_cap.is_some() {
-                    let cap = terms.licence_cap.map(|c| format!(", cap {} nodes", number(c, 0))).unwrap_or_default();
-                    let text = format!("x{}{cap} from {}", number(terms.price_factor, 2), input.labels[p]);
+                    let cap = terms
+                        .licence_cap
+                        .map(|c| format!(", cap {} nodes", number(c, 0)))
+                        .unwrap_or_default();
+                    let text = format!(
+                        "x{}{cap} from {}",
+                        number(terms.price_factor, 2),
+                        input.labels[p]
+                    );
                     if licence.is_empty() {
                         licence.push(text);
                     }
@@ -112,12 +165,24 @@ fn buyable(input: &PlanInput) -> TextTable {
             }
             let mut reasons = Vec::new();
             for reason in [Blocked::NotAvailable, Blocked::NotAllowed, Blocked::Banned] {
-                let periods: Vec<usize> = (0..input.periods).filter(|&p| input.terms(p, s, g).blocked == Some(reason)).collect();
+                let periods: Vec<usize> = (0..input.periods)
+                    .filter(|&p| input.terms(p, s, g).blocked == Some(reason))
+                    .collect();
                 if !periods.is_empty() {
-                    reasons.push(format!("{} {}", reason.as_str(), ranges(&input.labels, &periods)));
+                    reasons.push(format!(
+                        "{} {}",
+                        reason.as_str(),
+                        ranges(&input.labels, &periods)
+                    ));
                 }
             }
-            t.push(vec![gpu.name.clone(), site.name.clone(), ranges(&input.labels, &open), licence.join("; "), reasons.join("; ")]);
+            t.push(vec![
+                gpu.name.clone(),
+                site.name.clone(),
+                ranges(&input.labels, &open),
+                licence.join("; "),
+                reasons.join("; "),
+            ]);
         }
     }
     t

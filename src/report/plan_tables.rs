@@ -15,9 +15,19 @@ pub fn summary(report: &PlanReport, facts: RunFacts) -> TextTable {
     let mut t = TextTable::new(format!("fsdplan plan: {}", report.scenario), &["", ""], 2);
     let money = |x: f64| format!("{} {}", report.currency, number(x, 0));
     let status = match (report.status, report.gap) {
-        ("optimal", Some(gap)) if !report.relaxed => format!("optimal (gap {} within target {})", percent(gap, 3), percent(report.mip_gap_target, 3)),
-        ("optimal", _) if report.relaxed => "optimal (LP relaxation: node counts continuous)".to_string(),
-        ("feasible", Some(gap)) => format!("feasible (gap {} above target {}: a limit stopped the search)", percent(gap, 3), percent(report.mip_gap_target, 3)),
+        ("optimal", Some(gap)) if !report.relaxed => format!(
+            "optimal (gap {} within target {})",
+            percent(gap, 3),
+            percent(report.mip_gap_target, 3)
+        ),
+        ("optimal", _) if report.relaxed => {
+            "optimal (LP relaxation: node counts continuous)".to_string()
+        }
+        ("feasible", Some(gap)) => format!(
+            "feasible (gap {} above target {}: a limit stopped the search)",
+            percent(gap, 3),
+            percent(report.mip_gap_target, 3)
+        ),
         (status, _) => status.to_string(),
     };
     t.push(vec!["status".into(), status]);
@@ -31,14 +41,22 @@ pub fn summary(report: &PlanReport, facts: RunFacts) -> TextTable {
         t.push(vec!["lower bound".into(), money(bound)]);
     }
     let periods = match (report.periods.first(), report.periods.last()) {
-        (Some(first), Some(last)) => format!("{first} to {last} ({} periods)", report.periods.len()),
+        (Some(first), Some(last)) => {
+            format!("{first} to {last} ({} periods)", report.periods.len())
+        }
         _ => "none".into(),
     };
     t.push(vec!["periods".into(), periods]);
-    let time = facts.solve_seconds.map(|s| format!("{s:.2} s, ")).unwrap_or_default();
+    let time = facts
+        .solve_seconds
+        .map(|s| format!("{s:.2} s, "))
+        .unwrap_or_default();
     t.push(vec![
         "solve".into(),
-        format!("{time}{} ({} LP solves, {} branch-and-bound nodes)", report.solver.backend, report.solver.lp_solves, report.solver.nodes),
+        format!(
+            "{time}{} ({} LP solves, {} branch-and-bound nodes)",
+            report.solver.backend, report.solver.lp_solves, report.solver.nodes
+        ),
     ]);
     t.push(vec![
         "model".into(),
@@ -54,10 +72,29 @@ pub fn summary(report: &PlanReport, facts: RunFacts) -> TextTable {
 }
 
 pub fn purchases(report: &PlanReport, gpus_per_node: &dyn Fn(&str) -> Option<f64>) -> TextTable {
-    let mut t = TextTable::new("GPU purchases", &["period", "site", "gpu", "nodes bought", "GPUs bought", "installed nodes"], 3);
+    let mut t = TextTable::new(
+        "GPU purchases",
+        &[
+            "period",
+            "site",
+            "gpu",
+            "nodes bought",
+            "GPUs bought",
+            "installed nodes",
+        ],
+        3,
+    );
     for row in report.gpus.iter().filter(|r| r.bought_nodes > 0.0) {
-        let gpus = gpus_per_node(&row.gpu).map_or("-".to_string(), |per| number(row.bought_nodes * per, 0));
-        t.push(vec![row.period.clone(), row.site.clone(), row.gpu.clone(), number(row.bought_nodes, 0), gpus, number(row.installed_nodes, 0)]);
+        let gpus = gpus_per_node(&row.gpu)
+            .map_or("-".to_string(), |per| number(row.bought_nodes * per, 0));
+        t.push(vec![
+            row.period.clone(),
+            row.site.clone(),
+            row.gpu.clone(),
+            number(row.bought_nodes, 0),
+            gpus,
+            number(row.installed_nodes, 0),
+        ]);
     }
     t
 }
@@ -75,11 +112,24 @@ fn tiers(report: &PlanReport) -> Vec<String> {
 
 pub fn sites(report: &PlanReport, seconds_per_period: f64) -> TextTable {
     let tiers = tiers(report);
-    let mut headers: Vec<String> = vec!["period".into(), "site".into(), "compute PFLOP/s".into(), "used".into()];
+    let mut headers: Vec<String> = vec![
+        "period".into(),
+        "site".into(),
+        "compute PFLOP/s".into(),
+        "used".into(),
+    ];
     headers.extend(tiers.iter().map(|tier| format!("{tier} PB")));
-    headers.extend(["ingest Gbps".to_string(), "power MW".to_string(), "cap MW".to_string()]);
+    headers.extend([
+        "ingest Gbps".to_string(),
+        "power MW".to_string(),
+        "cap MW".to_string(),
+    ]);
     let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let mut t = TextTable::new("Site capacity (installed; compute is sustained, MFU included)", &header_refs, 2);
+    let mut t = TextTable::new(
+        "Site capacity (installed; compute is sustained, MFU included)",
+        &header_refs,
+        2,
+    );
     for row in &report.sites {
         let storage: Vec<f64> = tiers
             .iter()
@@ -91,11 +141,24 @@ pub fn sites(report: &PlanReport, seconds_per_period: f64) -> TextTable {
                     .map_or(0.0, |s| s.installed_pb)
             })
             .collect();
-        if row.compute_pflop == 0.0 && row.power_mw == 0.0 && row.ingest_gbps == 0.0 && storage.iter().all(|&x| x == 0.0) {
+        if row.compute_pflop == 0.0
+            && row.power_mw == 0.0
+            && row.ingest_gbps == 0.0
+            && storage.iter().all(|&x| x == 0.0)
+        {
             continue;
         }
-        let used = if row.compute_pflop > 0.0 { percent(row.compute_used_pflop / row.compute_pflop, 0) } else { "-".into() };
-        let mut cells = vec![row.period.clone(), row.site.clone(), number(row.compute_pflop / seconds_per_period, 1), used];
+        let used = if row.compute_pflop > 0.0 {
+            percent(row.compute_used_pflop / row.compute_pflop, 0)
+        } else {
+            "-".into()
+        };
+        let mut cells = vec![
+            row.period.clone(),
+            row.site.clone(),
+            number(row.compute_pflop / seconds_per_period, 1),
+            used,
+        ];
         cells.extend(storage.iter().map(|&pb| number(pb, 1)));
         cells.push(number(row.ingest_gbps, 1));
         cells.push(number(row.power_mw, 2));
@@ -108,7 +171,16 @@ pub fn sites(report: &PlanReport, seconds_per_period: f64) -> TextTable {
 pub fn data(report: &PlanReport, seconds_per_period: f64) -> TextTable {
     let mut t = TextTable::new(
         "Data placement (PB; training as sustained PFLOP/s over the period)",
-        &["period", "site", "class", "ingested", "copied in", "copied out", "stock", "trained PFLOP/s"],
+        &[
+            "period",
+            "site",
+            "class",
+            "ingested",
+            "copied in",
+            "copied out",
+            "stock",
+            "trained PFLOP/s",
+        ],
         3,
     );
     for row in &report.data {
@@ -127,33 +199,80 @@ pub fn data(report: &PlanReport, seconds_per_period: f64) -> TextTable {
 }
 
 pub fn links(report: &PlanReport) -> TextTable {
-    let mut t = TextTable::new("Link use", &["period", "link", "class", "copied PB", "link Gbps"], 3);
+    let mut t = TextTable::new(
+        "Link use",
+        &["period", "link", "class", "copied PB", "link Gbps"],
+        3,
+    );
     for row in &report.links {
-        t.push(vec![row.period.clone(), row.link.clone(), row.class.clone(), number(row.copied_pb, 2), number(row.gbps, 1)]);
+        t.push(vec![
+            row.period.clone(),
+            row.link.clone(),
+            row.class.clone(),
+            number(row.copied_pb, 2),
+            number(row.gbps, 1),
+        ]);
     }
     t
 }
 
 pub fn shortfall(report: &PlanReport, seconds_per_period: f64) -> TextTable {
-    let mut t = TextTable::new("Training shortfall", &["period", "class", "PFLOP short", "sustained PFLOP/s short"], 2);
+    let mut t = TextTable::new(
+        "Training shortfall",
+        &["period", "class", "PFLOP short", "sustained PFLOP/s short"],
+        2,
+    );
     for row in &report.shortfall {
-        t.push(vec![row.period.clone(), row.class.clone(), number(row.pflop, 0), number(row.pflop / seconds_per_period, 1)]);
+        t.push(vec![
+            row.period.clone(),
+            row.class.clone(),
+            number(row.pflop, 0),
+            number(row.pflop / seconds_per_period, 1),
+        ]);
     }
     t
 }
 
 pub fn costs(report: &PlanReport) -> TextTable {
-    let title = format!("Costs by period ({} millions; NPV row discounted)", report.currency);
+    let title = format!(
+        "Costs by period ({} millions; NPV row discounted)",
+        report.currency
+    );
     let mut t = TextTable::new(
         title,
-        &["period", "GPU capital", "storage capital", "maintenance", "ingest", "link", "energy", "shortfall", "total", "discounted"],
+        &[
+            "period",
+            "GPU capital",
+            "storage capital",
+            "maintenance",
+            "ingest",
+            "link",
+            "energy",
+            "shortfall",
+            "total",
+            "discounted",
+        ],
         1,
     );
     let mut nominal = [0.0; 9];
     let mut discounted = [0.0; 9];
     for row in &report.costs {
-        let values = [row.gpu_capital, row.storage_capital, row.maintenance, row.ingest, row.link, row.energy, row.shortfall, row.total, row.discounted_total];
-        let factor = if row.total != 0.0 { row.discounted_total / row.total } else { 0.0 };
+        let values = [
+            row.gpu_capital,
+            row.storage_capital,
+            row.maintenance,
+            row.ingest,
+            row.link,
+            row.energy,
+            row.shortfall,
+            row.total,
+            row.discounted_total,
+        ];
+        let factor = if row.total != 0.0 {
+            row.discounted_total / row.total
+        } else {
+            0.0
+        };
         for (i, v) in values.iter().enumerate() {
             nominal[i] += v;
             discounted[i] += if i == 8 { *v } else { v * factor };
@@ -177,7 +296,12 @@ pub fn costs(report: &PlanReport) -> TextTable {
 }
 
 /// Every table of a plan, in reading order, empty ones left out.
-pub fn all(report: &PlanReport, facts: RunFacts, seconds_per_period: f64, gpus_per_node: &dyn Fn(&str) -> Option<f64>) -> Vec<TextTable> {
+pub fn all(
+    report: &PlanReport,
+    facts: RunFacts,
+    seconds_per_period: f64,
+    gpus_per_node: &dyn Fn(&str) -> Option<f64>,
+) -> Vec<TextTable> {
     let mut tables = vec![summary(report, facts)];
     if report.objective.is_none() {
         return tables;

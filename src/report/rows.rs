@@ -133,8 +133,14 @@ pub fn clean(x: f64) -> f64 {
 fn status_text(status: &SearchStatus) -> (&'static str, Option<String>) {
     match status {
         SearchStatus::Optimal => ("optimal", None),
-        SearchStatus::Feasible => ("feasible", Some("a limit stopped the search above the gap target".into())),
-        SearchStatus::Infeasible => ("infeasible", Some("no plan satisfies every constraint of the scenario".into())),
+        SearchStatus::Feasible => (
+            "feasible",
+            Some("a limit stopped the search above the gap target".into()),
+        ),
+        SearchStatus::Infeasible => (
+            "infeasible",
+            Some("no plan satisfies every constraint of the scenario".into()),
+        ),
         SearchStatus::Unbounded => ("unbounded", Some("the model is unbounded".into())),
         SearchStatus::Error(why) => ("error", Some(why.clone())),
     }
@@ -172,7 +178,9 @@ pub fn build(run: &PlanRun) -> PlanReport {
         },
         model: run.size(),
     };
-    let Some(values) = &outcome.values else { return report };
+    let Some(values) = &outcome.values else {
+        return report;
+    };
     let objective = outcome.objective * money;
     let bound = outcome.bound * money;
     report.objective = Some(objective);

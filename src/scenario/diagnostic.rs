@@ -110,7 +110,10 @@ impl Problem {
     fn located(map: &SourceMap, location: Location, message: String) -> Problem {
         let source = &map.files[location.file];
         let key = location.path.to_string();
-        let line = location.span.as_ref().map(|s| map.line_of(location.file, s.start));
+        let line = location
+            .span
+            .as_ref()
+            .map(|s| map.line_of(location.file, s.start));
         let headline = if key.is_empty() {
             message.clone()
         } else {
@@ -127,7 +130,12 @@ impl Problem {
     }
 
     /// A TOML syntax error in one file.
-    pub fn syntax(map: &SourceMap, file: usize, span: Option<Range<usize>>, message: String) -> Problem {
+    pub fn syntax(
+        map: &SourceMap,
+        file: usize,
+        span: Option<Range<usize>>,
+        message: String,
+    ) -> Problem {
         let source = &map.files[file];
         let line = span.as_ref().map(|s| map.line_of(file, s.start));
         let message = format!("invalid TOML: {}", message.trim());
@@ -147,7 +155,11 @@ impl Problem {
             file: path.to_path_buf(),
             line: None,
             key: String::new(),
-            rendered: format!("error: invalid TOML in {}: {}\n", path.display(), message.trim()),
+            rendered: format!(
+                "error: invalid TOML in {}: {}\n",
+                path.display(),
+                message.trim()
+            ),
             message,
         }
     }
@@ -168,7 +180,8 @@ fn render(path: &Path, text: &str, span: Option<Range<usize>>, message: &str) ->
         diagnostic = diagnostic.with_notes(vec![format!("in {}", path.display())]);
     }
     let config = Config::default();
-    term::emit_into_string(&config, &file, &diagnostic).unwrap_or_else(|_| format!("error: {message}\n  in {}\n", path.display()))
+    term::emit_into_string(&config, &file, &diagnostic)
+        .unwrap_or_else(|_| format!("error: {message}\n  in {}\n", path.display()))
 }
 
 /// Why a scenario could not be loaded.
@@ -191,7 +204,10 @@ fn render_all(problems: &[Problem]) -> String {
         text.push_str(&problem.to_string());
     }
     if problems.len() > 1 {
-        text.push_str(&format!("{} problems found in the scenario\n", problems.len()));
+        text.push_str(&format!(
+            "{} problems found in the scenario\n",
+            problems.len()
+        ));
     }
     text
 }
@@ -216,7 +232,10 @@ impl ScenarioError {
 
 /// The closest of `candidates` to `word`, when it is close enough to be a
 /// likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
@@ -240,7 +259,10 @@ mod tests {
     fn suggests_close_names_only() {
         let keys = ["mfu", "tflops", "node_kw", "price_per_node"];
         assert_eq!(did_you_mean("tflop", keys), Some("tflops"));
-        assert_eq!(did_you_mean("price_per_nodes", keys), Some("price_per_node"));
+        assert_eq!(
+            did_you_mean("price_per_nodes", keys),
+            Some("price_per_node")
+        );
         assert_eq!(did_you_mean("zebra", keys), None);
     }
 }

@@ -178,7 +178,10 @@ pub struct LoadedScenario {
 
 /// Loads and validates a scenario file and everything it includes. `read`
 /// reads one file (the library itself does no I/O).
-pub fn load(path: &Path, read: &mut dyn FnMut(&Path) -> std::io::Result<String>) -> Result<LoadedScenario, ScenarioError> {
+pub fn load(
+    path: &Path,
+    read: &mut dyn FnMut(&Path) -> std::io::Result<String>,
+) -> Result<LoadedScenario, ScenarioError> {
     let (merged, sources) = source::load_sources(path, read)?;
     let scenario = validate::validate(merged, &sources)?;
     Ok(LoadedScenario { scenario, sources })
@@ -191,7 +194,10 @@ pub fn from_str(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
         if path == Path::new(name) {
             Ok(text.to_string())
         } else {
-            Err(std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"))
+            Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no such file",
+            ))
         }
     };
     load(Path::new(name), &mut read).map(|loaded| loaded.scenario)

@@ -66,7 +66,8 @@ impl SourceMap {
             [Segment::Key(top), Segment::Index(i), rest @ ..] => {
                 match self.array_items.get(top).and_then(|items| items.get(*i)) {
                     Some(&(file, local_index)) => {
-                        let mut local = vec![Segment::Key(top.clone()), Segment::Index(local_index)];
+                        let mut local =
+                            vec![Segment::Key(top.clone()), Segment::Index(local_index)];
                         local.extend(rest.iter().cloned());
                         (file, local)
                     }
@@ -104,7 +105,11 @@ impl SourceMap {
     /// 1-based line of a byte offset in a file.
     pub fn line_of(&self, file: usize, offset: usize) -> usize {
         let text = &self.files[file].text;
-        text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+        text[..offset.min(text.len())]
+            .bytes()
+            .filter(|&b| b == b'\n')
+            .count()
+            + 1
     }
 }
 
@@ -123,7 +128,8 @@ fn span_of(doc: &toml_edit::Document<String>, path: &KeyPath) -> Option<Range<us
     let mut best = None;
     for segment in path.segments() {
         let next = match (node, segment) {
-            (Node::Table(table), Segment::Key(key)) | (Node::Item(Item::Table(table)), Segment::Key(key)) => {
+            (Node::Table(table), Segment::Key(key))
+            | (Node::Item(Item::Table(table)), Segment::Key(key)) => {
                 table.get_key_value(key).map(|(k, v)| {
                     best = k.span().or(best.clone());
                     Node::Item(v)
@@ -136,9 +142,13 @@ fn span_of(doc: &toml_edit::Document<String>, path: &KeyPath) -> Option<Range<us
                     Node::Item(v)
                 })
             }
-            (Node::Item(Item::ArrayOfTables(array)), Segment::Index(i)) => array.get(*i).map(Node::Table),
+            (Node::Item(Item::ArrayOfTables(array)), Segment::Index(i)) => {
+                array.get(*i).map(Node::Table)
+            }
             (Node::Item(Item::Value(EditValue::Array(array))), Segment::Index(i))
-            | (Node::Value(EditValue::Array(array)), Segment::Index(i)) => array.get(*i).map(Node::Value),
+            | (Node::Value(EditValue::Array(array)), Segment::Index(i)) => {
+                array.get(*i).map(Node::Value)
+            }
             _ => None,
         };
         let Some(found) = next else { break };
@@ -186,10 +196,15 @@ fn load_into(
     if stack.iter().any(|p| p == path) {
         return Err(include_problem(
             map,
-            format!("`{}` includes itself (through {})", path.display(), stack_text(stack)),
+            format!(
+                "`{}` includes itself (through {})",
+                path.display(),
+                stack_text(stack)
+            ),
         ));
     }
-    let text = read(path).map_err(|e| include_problem(map, format!("cannot read `{}`: {e}", path.display())))?;
+    let text = read(path)
+        .map_err(|e| include_problem(map, format!("cannot read `{}`: {e}", path.display())))?;
     let table: Table = match text.parse::<Table>() {
         Ok(table) => table,
         Err(error) => {
@@ -199,9 +214,10 @@ fn load_into(
             });
         }
     };
-    let spans = toml_edit::Document::parse(text.clone()).map_err(|error| ScenarioError::Syntax {
-        problem: Problem::syntax_text(path, error.to_string()),
-    })?;
+    let spans =
+        toml_edit::Document::parse(text.clone()).map_err(|error| ScenarioError::Syntax {
+            problem: Problem::syntax_text(path, error.to_string()),
+        })?;
     let file = push_file(map, path, text, Some(spans));
     stack.push(path.to_path_buf());
 
@@ -210,11 +226,21 @@ fn load_into(
         let key_path = KeyPath::key(&key);
         if key == "include" {
             let Value::Array(items) = value else {
-                return Err(ScenarioError::in_file(map, file, key_path, "`include` must be an array of file paths".into()));
+                return Err(ScenarioError::in_file(
+                    map,
+                    file,
+                    key_path,
+                    "`include` must be an array of file paths".into(),
+                ));
             };
             for (i, item) in items.into_iter().enumerate() {
                 let Value::String(included) = item else {
-                    return Err(ScenarioError::in_file(map, file, key_path.index(i), "each `include` entry must be a file path string".into()));
+                    return Err(ScenarioError::in_file(
+                        map,
+                        file,
+                        key_path.index(i),
+                        "each `include` entry must be a file path string".into(),
+                    ));
                 };
                 includes.push((i, included));
             }
@@ -225,18 +251,35 @@ fn load_into(
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     for (i, included) in includes {
         let child = base.join(&included);
-        load_into(&child, Some((file, KeyPath::key("include").index(i))), read, map, merged, stack)?;
+        load_into(
+            &child,
+            Some((file, KeyPath::key("include").index(i))),
+            read,
+            map,
+            merged,
+            stack,
+        )?;
     }
     stack.pop();
     Ok(())
 }
 
 fn stack_text(stack: &[PathBuf]) -> String {
-    stack.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(" -> ")
+    stack
+        .iter()
+        .map(|p| format!("`{}`", p.display()))
+        .collect::<Vec<_>>()
+        .join(" -> ")
 }
 
-fn push_file(map: &mut SourceMap, path: &Path, text: String, spans: Option<toml_edit::Document<String>>) -> usize {
-    let spans = spans.unwrap_or_else(|| toml_edit::Document::parse(String::new()).expect("empty TOML parses"));
+fn push_file(
+    map: &mut SourceMap,
+    path: &Path,
+    text: String,
+    spans: Option<toml_edit::Document<String>>,
+) -> usize {
+    let spans = spans
+        .unwrap_or_else(|| toml_edit::Document::parse(String::new()).expect("empty TOML parses"));
     map.files.push(SourceFile {
         path: path.to_path_buf(),
         text,
@@ -245,20 +288,30 @@ fn push_file(map: &mut SourceMap, path: &Path, text: String, spans: Option<toml_
     map.files.len() - 1
 }
 
-fn merge_top_key(map: &mut SourceMap, merged: &mut Table, file: usize, key: String, value: Value) -> Result<(), ScenarioError> {
+fn merge_top_key(
+    map: &mut SourceMap,
+    merged: &mut Table,
+    file: usize,
+    key: String,
+    value: Value,
+) -> Result<(), ScenarioError> {
     let defined_twice = |map: &SourceMap, path: KeyPath, first: usize| {
         ScenarioError::in_file(
             map,
             file,
             path,
-            format!("defined twice: already defined in `{}`", map.files[first].path.display()),
+            format!(
+                "defined twice: already defined in `{}`",
+                map.files[first].path.display()
+            ),
         )
     };
     match (merged.get_mut(&key), value) {
         (None, value) => {
             if let Value::Array(items) = &value {
                 if ARRAYS_OF_TABLES.contains(&key.as_str()) {
-                    map.array_items.insert(key.clone(), (0..items.len()).map(|i| (file, i)).collect());
+                    map.array_items
+                        .insert(key.clone(), (0..items.len()).map(|i| (file, i)).collect());
                 }
             }
             if let Value::Table(table) = &value {
@@ -271,12 +324,16 @@ fn merge_top_key(map: &mut SourceMap, merged: &mut Table, file: usize, key: Stri
             map.top_keys.insert(key.clone(), file);
             merged.insert(key, value);
         }
-        (Some(Value::Array(existing)), Value::Array(items)) if ARRAYS_OF_TABLES.contains(&key.as_str()) => {
+        (Some(Value::Array(existing)), Value::Array(items))
+            if ARRAYS_OF_TABLES.contains(&key.as_str()) =>
+        {
             let origins = map.array_items.entry(key.clone()).or_default();
             origins.extend((0..items.len()).map(|i| (file, i)));
             existing.extend(items);
         }
-        (Some(Value::Table(existing)), Value::Table(table)) if PLAIN_TABLES.contains(&key.as_str()) => {
+        (Some(Value::Table(existing)), Value::Table(table))
+            if PLAIN_TABLES.contains(&key.as_str()) =>
+        {
             for (inner, value) in table {
                 if let Some(&first) = map.plain_keys.get(&(key.clone(), inner.clone())) {
                     return Err(defined_twice(map, KeyPath::key(&key).then(&inner), first));

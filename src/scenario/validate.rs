@@ -91,29 +91,60 @@ impl Checker<'_> {
             } else {
                 format!("{value}")
             };
-            self.problem(path, format!("{shown} is not allowed{owner}; allowed: {}", allowed.describe(key)));
+            self.problem(
+                path,
+                format!(
+                    "{shown} is not allowed{owner}; allowed: {}",
+                    allowed.describe(key)
+                ),
+            );
         }
         value
     }
 
-    fn optional(&mut self, path: &KeyPath, owner: &str, value: Option<f64>, allowed: Allowed) -> Option<f64> {
+    fn optional(
+        &mut self,
+        path: &KeyPath,
+        owner: &str,
+        value: Option<f64>,
+        allowed: Allowed,
+    ) -> Option<f64> {
         value.map(|v| self.number(path, owner, v, allowed))
     }
 
     fn month(&mut self, path: &KeyPath, owner: &str, text: &str) -> Option<Month> {
         let month = Month::parse(text);
         if month.is_none() {
-            self.problem(path, format!("\"{text}\" is not a month{owner}; allowed: \"YYYY-MM\", e.g. \"2025-04\""));
+            self.problem(
+                path,
+                format!("\"{text}\" is not a month{owner}; allowed: \"YYYY-MM\", e.g. \"2025-04\""),
+            );
         }
         month
     }
 
-    fn range(&mut self, path: &KeyPath, owner: &str, from: (&str, Option<&String>), until: (&str, Option<&String>)) -> MonthRange {
-        let from_month = from.1.and_then(|t| self.month(&path.then(from.0), owner, t));
-        let until_month = until.1.and_then(|t| self.month(&path.then(until.0), owner, t));
+    fn range(
+        &mut self,
+        path: &KeyPath,
+        owner: &str,
+        from: (&str, Option<&String>),
+        until: (&str, Option<&String>),
+    ) -> MonthRange {
+        let from_month = from
+            .1
+            .and_then(|t| self.month(&path.then(from.0), owner, t));
+        let until_month = until
+            .1
+            .and_then(|t| self.month(&path.then(until.0), owner, t));
         if let (Some(a), Some(b)) = (from_month, until_month) {
             if b < a {
-                self.problem(&path.then(until.0), format!("{b} is before {} = {a}{owner}; allowed: {} >= {}", from.0, until.0, from.0));
+                self.problem(
+                    &path.then(until.0),
+                    format!(
+                        "{b} is before {} = {a}{owner}; allowed: {} >= {}",
+                        from.0, until.0, from.0
+                    ),
+                );
             }
         }
         MonthRange {
@@ -144,14 +175,21 @@ impl Checker<'_> {
                 self.problem(&KeyPath::key(kind).index(i).then("name"), format!("\"{name}\" is defined twice (first as {kind}[{first}]); names must be unique within {kind}"));
             }
             if name.trim().is_empty() {
-                self.problem(&KeyPath::key(kind).index(i).then("name"), "names must not be empty".into());
+                self.problem(
+                    &KeyPath::key(kind).index(i).then("name"),
+                    "names must not be empty".into(),
+                );
             }
         }
     }
 }
 
 fn quoted(names: &[&str]) -> String {
-    names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn owner(kind: &str, name: &str) -> String {
@@ -170,12 +208,17 @@ pub fn validate(merged: Table, map: &SourceMap) -> Result<Scenario, ScenarioErro
             });
         }
     };
-    let mut checker = Checker { map, problems: Vec::new() };
+    let mut checker = Checker {
+        map,
+        problems: Vec::new(),
+    };
     let scenario = check(raw, &mut checker);
     if checker.problems.is_empty() {
         Ok(scenario)
     } else {
-        Err(ScenarioError::Invalid { problems: checker.problems })
+        Err(ScenarioError::Invalid {
+            problems: checker.problems,
+        })
     }
 }
 
@@ -207,7 +250,11 @@ fn explain_serde_error(message: &str, path: &KeyPath) -> String {
             [Segment::Key(table), Segment::Key(_)] => format!("[{table}]"),
             _ => "the top level".to_string(),
         };
-        let listed = allowed.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+        let listed = allowed
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         return format!("unknown key `{unknown}` in {table}; {hint}allowed keys: {listed}");
     }
     if message.starts_with("unknown variant") {
@@ -216,7 +263,11 @@ fn explain_serde_error(message: &str, path: &KeyPath) -> String {
         let hint = did_you_mean(unknown, allowed.iter().copied())
             .map(|close| format!("did you mean \"{close}\"? "))
             .unwrap_or_default();
-        let listed = allowed.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ");
+        let listed = allowed
+            .iter()
+            .map(|k| format!("\"{k}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
         return format!("\"{unknown}\" is not a known value; {hint}allowed: {listed}");
     }
     if message.starts_with("missing field") {
@@ -235,27 +286,65 @@ fn explain_serde_error(message: &str, path: &KeyPath) -> String {
 
 fn check(raw: RawScenarioFile, c: &mut Checker) -> Scenario {
     let s = KeyPath::key("scenario");
-    let period_months = c.optional(&s.then("period_months"), "", raw.scenario.period_months, Allowed::WholeAtLeast(1.0)).unwrap_or(3.0);
+    let period_months = c
+        .optional(
+            &s.then("period_months"),
+            "",
+            raw.scenario.period_months,
+            Allowed::WholeAtLeast(1.0),
+        )
+        .unwrap_or(3.0);
     if ![1.0, 3.0, 6.0, 12.0].contains(&period_months) {
-        c.problem(&s.then("period_months"), format!("{period_months} is not allowed; allowed: 1, 3, 6 or 12"));
+        c.problem(
+            &s.then("period_months"),
+            format!("{period_months} is not allowed; allowed: 1, 3, 6 or 12"),
+        );
     }
-    let period_months = if [1.0, 3.0, 6.0, 12.0].contains(&period_months) { period_months as u32 } else { 3 };
-    let periods = c.number(&s.then("periods"), "", raw.scenario.periods, Allowed::WholeUpTo(MAX_PERIODS));
-    let periods = if Allowed::WholeUpTo(MAX_PERIODS).admits(periods) { periods as usize } else { 1 };
-    let start = c.month(&s.then("start"), "", &raw.scenario.start).unwrap_or(Month::new(2000, 1).expect("valid month"));
+    let period_months = if [1.0, 3.0, 6.0, 12.0].contains(&period_months) {
+        period_months as u32
+    } else {
+        3
+    };
+    let periods = c.number(
+        &s.then("periods"),
+        "",
+        raw.scenario.periods,
+        Allowed::WholeUpTo(MAX_PERIODS),
+    );
+    let periods = if Allowed::WholeUpTo(MAX_PERIODS).admits(periods) {
+        periods as usize
+    } else {
+        1
+    };
+    let start = c
+        .month(&s.then("start"), "", &raw.scenario.start)
+        .unwrap_or(Month::new(2000, 1).expect("valid month"));
     if (start.month() - 1) % period_months != 0 {
         c.problem(
             &s.then("start"),
             format!("{start} does not start a period of {period_months} months; allowed: a month m with (m - 1) divisible by {period_months}, e.g. {}", Month::new(start.year(), 1).expect("valid month")),
         );
     }
-    let discount_rate = c.number(&s.then("discount_rate"), "", raw.scenario.discount_rate, Allowed::NonNegative);
-    for (key, value) in [("name", &raw.scenario.name), ("currency", &raw.scenario.currency), ("home", &raw.scenario.home)] {
+    let discount_rate = c.number(
+        &s.then("discount_rate"),
+        "",
+        raw.scenario.discount_rate,
+        Allowed::NonNegative,
+    );
+    for (key, value) in [
+        ("name", &raw.scenario.name),
+        ("currency", &raw.scenario.currency),
+        ("home", &raw.scenario.home),
+    ] {
         if value.trim().is_empty() {
             c.problem(&s.then(key), "must not be empty".into());
         }
     }
-    let calendar = Calendar { start, period_months, periods };
+    let calendar = Calendar {
+        start,
+        period_months,
+        periods,
+    };
 
     let fleet = check_fleet(&raw.fleet, &calendar, c);
     let training = check_training(raw.training.as_ref(), c);
@@ -270,23 +359,67 @@ fn check(raw: RawScenarioFile, c: &mut Checker) -> Scenario {
     let tier_names: Vec<&str> = raw.storage.iter().map(|t| t.name.as_str()).collect();
     let site_names: Vec<&str> = raw.site.iter().map(|x| x.name.as_str()).collect();
 
-    let data_classes = raw.data_class.iter().enumerate().map(|(i, x)| check_class(i, x, c)).collect();
-    let gpus: Vec<Gpu> = raw.gpu.iter().enumerate().map(|(i, g)| check_gpu(i, g, c)).collect();
-    let storage_tiers = raw.storage.iter().enumerate().map(|(i, t)| check_tier(i, t, c)).collect();
-    let sites: Vec<Site> = raw.site.iter().enumerate().map(|(i, x)| check_site(i, x, &raw.scenario.home, &gpu_names, &tier_names, c)).collect();
+    let data_classes = raw
+        .data_class
+        .iter()
+        .enumerate()
+        .map(|(i, x)| check_class(i, x, c))
+        .collect();
+    let gpus: Vec<Gpu> = raw
+        .gpu
+        .iter()
+        .enumerate()
+        .map(|(i, g)| check_gpu(i, g, c))
+        .collect();
+    let storage_tiers = raw
+        .storage
+        .iter()
+        .enumerate()
+        .map(|(i, t)| check_tier(i, t, c))
+        .collect();
+    let sites: Vec<Site> = raw
+        .site
+        .iter()
+        .enumerate()
+        .map(|(i, x)| check_site(i, x, &raw.scenario.home, &gpu_names, &tier_names, c))
+        .collect();
     if !raw.site.is_empty() && !sites.iter().any(|x| x.is_home) {
         c.problem(&KeyPath::key("site"), format!("no site is in the home jurisdiction \"{}\"; allowed: at least one site with jurisdiction = \"{}\" (vehicles upload only there)", raw.scenario.home, raw.scenario.home));
     }
     if raw.site.is_empty() {
-        c.problem(&KeyPath::key("scenario"), format!("no [[site]] is defined; allowed: at least one site with jurisdiction = \"{}\"", raw.scenario.home));
+        c.problem(
+            &KeyPath::key("scenario"),
+            format!(
+                "no [[site]] is defined; allowed: at least one site with jurisdiction = \"{}\"",
+                raw.scenario.home
+            ),
+        );
     }
     if raw.data_class.is_empty() {
-        c.problem(&KeyPath::key("scenario"), "no [[data_class]] is defined; allowed: at least one".into());
+        c.problem(
+            &KeyPath::key("scenario"),
+            "no [[data_class]] is defined; allowed: at least one".into(),
+        );
     }
-    let links = raw.link.iter().enumerate().filter_map(|(i, l)| check_link(i, l, &site_names, c)).collect();
-    let export_rules = raw.export_rule.iter().enumerate().filter_map(|(i, r)| check_rule(i, r, &gpu_names, c)).collect();
+    let links = raw
+        .link
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| check_link(i, l, &site_names, c))
+        .collect();
+    let export_rules = raw
+        .export_rule
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| check_rule(i, r, &gpu_names, c))
+        .collect();
     let budget = raw.budget.as_ref().map(|b| Budget {
-        capex_per_period: c.number(&KeyPath::key("budget").then("capex_per_period"), "", b.capex_per_period, Allowed::NonNegative),
+        capex_per_period: c.number(
+            &KeyPath::key("budget").then("capex_per_period"),
+            "",
+            b.capex_per_period,
+            Allowed::NonNegative,
+        ),
     });
 
     Scenario {
@@ -312,7 +445,14 @@ fn check_fleet(raw: &RawFleet, calendar: &Calendar, c: &mut Checker) -> Fleet {
     let vehicles_by_period = match (raw.vehicles, &raw.vehicles_by_period) {
         (Some(vehicles), None) => {
             let vehicles = c.number(&f.then("vehicles"), "", vehicles, Allowed::NonNegative);
-            let growth = c.optional(&f.then("growth_per_year"), "", raw.growth_per_year, Allowed::Above(-1.0)).unwrap_or(0.0);
+            let growth = c
+                .optional(
+                    &f.then("growth_per_year"),
+                    "",
+                    raw.growth_per_year,
+                    Allowed::Above(-1.0),
+                )
+                .unwrap_or(0.0);
             (0..calendar.periods)
                 .map(|t| vehicles * (1.0 + growth).powf(t as f64 * calendar.years_per_period()))
                 .collect()
@@ -322,17 +462,33 @@ fn check_fleet(raw: &RawFleet, calendar: &Calendar, c: &mut Checker) -> Fleet {
                 c.problem(&f.then("growth_per_year"), "cannot be combined with `vehicles_by_period`; allowed: `vehicles` with optional `growth_per_year`, or `vehicles_by_period` alone".into());
             }
             if by_period.len() != calendar.periods {
-                c.problem(&f.then("vehicles_by_period"), format!("has {} values; allowed: exactly `periods` = {} values", by_period.len(), calendar.periods));
+                c.problem(
+                    &f.then("vehicles_by_period"),
+                    format!(
+                        "has {} values; allowed: exactly `periods` = {} values",
+                        by_period.len(),
+                        calendar.periods
+                    ),
+                );
             }
             for (t, v) in by_period.iter().enumerate() {
-                c.number(&f.then("vehicles_by_period").index(t), "", *v, Allowed::NonNegative);
+                c.number(
+                    &f.then("vehicles_by_period").index(t),
+                    "",
+                    *v,
+                    Allowed::NonNegative,
+                );
             }
             let mut values = by_period.clone();
             values.resize(calendar.periods, 0.0);
             values
         }
         (Some(_), Some(_)) => {
-            c.problem(&f.then("vehicles_by_period"), "both `vehicles` and `vehicles_by_period` are given; allowed: exactly one of them".into());
+            c.problem(
+                &f.then("vehicles_by_period"),
+                "both `vehicles` and `vehicles_by_period` are given; allowed: exactly one of them"
+                    .into(),
+            );
             vec![0.0; calendar.periods]
         }
         (None, None) => {
@@ -342,8 +498,20 @@ fn check_fleet(raw: &RawFleet, calendar: &Calendar, c: &mut Checker) -> Fleet {
     };
     Fleet {
         vehicles_by_period,
-        uploading_share: c.number(&f.then("uploading_share"), "", raw.uploading_share, Allowed::Share),
-        upload_peak_to_average: c.optional(&f.then("upload_peak_to_average"), "", raw.upload_peak_to_average, Allowed::AtLeast(1.0)).unwrap_or(1.0),
+        uploading_share: c.number(
+            &f.then("uploading_share"),
+            "",
+            raw.uploading_share,
+            Allowed::Share,
+        ),
+        upload_peak_to_average: c
+            .optional(
+                &f.then("upload_peak_to_average"),
+                "",
+                raw.upload_peak_to_average,
+                Allowed::AtLeast(1.0),
+            )
+            .unwrap_or(1.0),
     }
 }
 
@@ -358,10 +526,36 @@ fn check_training(raw: Option<&RawTraining>, c: &mut Checker) -> Training {
         };
     };
     Training {
-        epochs_per_period: c.optional(&t.then("epochs_per_period"), "", raw.epochs_per_period, Allowed::NonNegative).unwrap_or(1.0),
-        base_pflop_per_period: c.optional(&t.then("base_pflop_per_period"), "", raw.base_pflop_per_period, Allowed::NonNegative).unwrap_or(0.0),
-        read_gb_per_pflop: c.optional(&t.then("read_gb_per_pflop"), "", raw.read_gb_per_pflop, Allowed::NonNegative).unwrap_or(0.0),
-        shortfall_price_per_pflop: c.optional(&t.then("shortfall_price_per_pflop"), "", raw.shortfall_price_per_pflop, Allowed::NonNegative),
+        epochs_per_period: c
+            .optional(
+                &t.then("epochs_per_period"),
+                "",
+                raw.epochs_per_period,
+                Allowed::NonNegative,
+            )
+            .unwrap_or(1.0),
+        base_pflop_per_period: c
+            .optional(
+                &t.then("base_pflop_per_period"),
+                "",
+                raw.base_pflop_per_period,
+                Allowed::NonNegative,
+            )
+            .unwrap_or(0.0),
+        read_gb_per_pflop: c
+            .optional(
+                &t.then("read_gb_per_pflop"),
+                "",
+                raw.read_gb_per_pflop,
+                Allowed::NonNegative,
+            )
+            .unwrap_or(0.0),
+        shortfall_price_per_pflop: c.optional(
+            &t.then("shortfall_price_per_pflop"),
+            "",
+            raw.shortfall_price_per_pflop,
+            Allowed::NonNegative,
+        ),
     }
 }
 
@@ -374,17 +568,52 @@ fn check_class(i: usize, raw: &RawDataClass, c: &mut Checker) -> DataClass {
         RawResidency::Free => Residency::Free,
     };
     if residency == Residency::HomeOnly && raw.export_max_pb_per_period.is_some_and(|x| x > 0.0) {
-        c.problem(&p.then("export_max_pb_per_period"), format!("is set{o}, but a \"home_only\" class never leaves home; allowed: 0 or absent"));
+        c.problem(
+            &p.then("export_max_pb_per_period"),
+            format!("is set{o}, but a \"home_only\" class never leaves home; allowed: 0 or absent"),
+        );
     }
     DataClass {
         name: raw.name.clone(),
-        gb_per_vehicle_month: c.number(&p.then("gb_per_vehicle_month"), &o, raw.gb_per_vehicle_month, Allowed::NonNegative),
-        retention_months: c.number(&p.then("retention_months"), &o, raw.retention_months, Allowed::NonNegative),
-        training_share: c.number(&p.then("training_share"), &o, raw.training_share, Allowed::Share),
-        pflop_per_pb: c.number(&p.then("pflop_per_pb"), &o, raw.pflop_per_pb, Allowed::NonNegative),
+        gb_per_vehicle_month: c.number(
+            &p.then("gb_per_vehicle_month"),
+            &o,
+            raw.gb_per_vehicle_month,
+            Allowed::NonNegative,
+        ),
+        retention_months: c.number(
+            &p.then("retention_months"),
+            &o,
+            raw.retention_months,
+            Allowed::NonNegative,
+        ),
+        training_share: c.number(
+            &p.then("training_share"),
+            &o,
+            raw.training_share,
+            Allowed::Share,
+        ),
+        pflop_per_pb: c.number(
+            &p.then("pflop_per_pb"),
+            &o,
+            raw.pflop_per_pb,
+            Allowed::NonNegative,
+        ),
         residency,
-        deid_pflop_per_pb: c.optional(&p.then("deid_pflop_per_pb"), &o, raw.deid_pflop_per_pb, Allowed::NonNegative).unwrap_or(0.0),
-        export_max_pb_per_period: c.optional(&p.then("export_max_pb_per_period"), &o, raw.export_max_pb_per_period, Allowed::NonNegative),
+        deid_pflop_per_pb: c
+            .optional(
+                &p.then("deid_pflop_per_pb"),
+                &o,
+                raw.deid_pflop_per_pb,
+                Allowed::NonNegative,
+            )
+            .unwrap_or(0.0),
+        export_max_pb_per_period: c.optional(
+            &p.then("export_max_pb_per_period"),
+            &o,
+            raw.export_max_pb_per_period,
+            Allowed::NonNegative,
+        ),
     }
 }
 
@@ -397,16 +626,57 @@ fn check_gpu(i: usize, raw: &RawGpu, c: &mut Checker) -> Gpu {
     Gpu {
         name: raw.name.clone(),
         tflops: c.number(&p.then("tflops"), &o, raw.tflops, Allowed::Positive),
-        gpus_per_node: c.optional(&p.then("gpus_per_node"), &o, raw.gpus_per_node, Allowed::WholeAtLeast(1.0)).unwrap_or(8.0),
+        gpus_per_node: c
+            .optional(
+                &p.then("gpus_per_node"),
+                &o,
+                raw.gpus_per_node,
+                Allowed::WholeAtLeast(1.0),
+            )
+            .unwrap_or(8.0),
         node_kw: c.number(&p.then("node_kw"), &o, raw.node_kw, Allowed::NonNegative),
-        price_per_node: c.number(&p.then("price_per_node"), &o, raw.price_per_node, Allowed::NonNegative),
-        price_decline_per_year: c.optional(&p.then("price_decline_per_year"), &o, raw.price_decline_per_year, Allowed::Decline).unwrap_or(0.0),
-        lifetime_years: c.number(&p.then("lifetime_years"), &o, raw.lifetime_years, Allowed::Positive),
+        price_per_node: c.number(
+            &p.then("price_per_node"),
+            &o,
+            raw.price_per_node,
+            Allowed::NonNegative,
+        ),
+        price_decline_per_year: c
+            .optional(
+                &p.then("price_decline_per_year"),
+                &o,
+                raw.price_decline_per_year,
+                Allowed::Decline,
+            )
+            .unwrap_or(0.0),
+        lifetime_years: c.number(
+            &p.then("lifetime_years"),
+            &o,
+            raw.lifetime_years,
+            Allowed::Positive,
+        ),
         mfu: c.number(&p.then("mfu"), &o, raw.mfu, Allowed::PositiveShare),
-        maintenance_per_node_year: c.optional(&p.then("maintenance_per_node_year"), &o, raw.maintenance_per_node_year, Allowed::NonNegative).unwrap_or(0.0),
+        maintenance_per_node_year: c
+            .optional(
+                &p.then("maintenance_per_node_year"),
+                &o,
+                raw.maintenance_per_node_year,
+                Allowed::NonNegative,
+            )
+            .unwrap_or(0.0),
         allowed_in: raw.allowed_in.clone(),
-        available: c.range(&p, &o, ("available_from", raw.available_from.as_ref()), ("available_until", raw.available_until.as_ref())),
-        max_nodes_per_period: c.optional(&p.then("max_nodes_per_period"), &o, raw.max_nodes_per_period, Allowed::WholeAtLeast(0.0)),
+        available: c.range(
+            &p,
+            &o,
+            ("available_from", raw.available_from.as_ref()),
+            ("available_until", raw.available_until.as_ref()),
+        ),
+        max_nodes_per_period: c.optional(
+            &p.then("max_nodes_per_period"),
+            &o,
+            raw.max_nodes_per_period,
+            Allowed::WholeAtLeast(0.0),
+        ),
     }
 }
 
@@ -415,21 +685,65 @@ fn check_tier(i: usize, raw: &RawStorage, c: &mut Checker) -> StorageTier {
     let o = owner("storage", &raw.name);
     StorageTier {
         name: raw.name.clone(),
-        price_per_pb: c.number(&p.then("price_per_pb"), &o, raw.price_per_pb, Allowed::NonNegative),
-        price_decline_per_year: c.optional(&p.then("price_decline_per_year"), &o, raw.price_decline_per_year, Allowed::Decline).unwrap_or(0.0),
-        kw_per_pb: c.number(&p.then("kw_per_pb"), &o, raw.kw_per_pb, Allowed::NonNegative),
-        read_gb_per_s_per_pb: c.number(&p.then("read_gb_per_s_per_pb"), &o, raw.read_gb_per_s_per_pb, Allowed::NonNegative),
-        usable_fraction: c.number(&p.then("usable_fraction"), &o, raw.usable_fraction, Allowed::PositiveShare),
-        lifetime_years: c.number(&p.then("lifetime_years"), &o, raw.lifetime_years, Allowed::Positive),
+        price_per_pb: c.number(
+            &p.then("price_per_pb"),
+            &o,
+            raw.price_per_pb,
+            Allowed::NonNegative,
+        ),
+        price_decline_per_year: c
+            .optional(
+                &p.then("price_decline_per_year"),
+                &o,
+                raw.price_decline_per_year,
+                Allowed::Decline,
+            )
+            .unwrap_or(0.0),
+        kw_per_pb: c.number(
+            &p.then("kw_per_pb"),
+            &o,
+            raw.kw_per_pb,
+            Allowed::NonNegative,
+        ),
+        read_gb_per_s_per_pb: c.number(
+            &p.then("read_gb_per_s_per_pb"),
+            &o,
+            raw.read_gb_per_s_per_pb,
+            Allowed::NonNegative,
+        ),
+        usable_fraction: c.number(
+            &p.then("usable_fraction"),
+            &o,
+            raw.usable_fraction,
+            Allowed::PositiveShare,
+        ),
+        lifetime_years: c.number(
+            &p.then("lifetime_years"),
+            &o,
+            raw.lifetime_years,
+            Allowed::Positive,
+        ),
     }
 }
 
-fn check_site(i: usize, raw: &RawSite, home: &str, gpu_names: &[&str], tier_names: &[&str], c: &mut Checker) -> Site {
+fn check_site(
+    i: usize,
+    raw: &RawSite,
+    home: &str,
+    gpu_names: &[&str],
+    tier_names: &[&str],
+    c: &mut Checker,
+) -> Site {
     let p = KeyPath::key("site").index(i);
     let o = owner("site", &raw.name);
     let is_home = raw.jurisdiction == home;
     let ingest_price = match (is_home, raw.ingest_price_per_gbps_month) {
-        (true, Some(price)) => c.number(&p.then("ingest_price_per_gbps_month"), &o, price, Allowed::NonNegative),
+        (true, Some(price)) => c.number(
+            &p.then("ingest_price_per_gbps_month"),
+            &o,
+            price,
+            Allowed::NonNegative,
+        ),
         (true, None) => {
             c.problem(&p, format!("required key `ingest_price_per_gbps_month` is missing{o}; it is required at home sites (jurisdiction \"{home}\"), where vehicles upload"));
             0.0
@@ -442,7 +756,13 @@ fn check_site(i: usize, raw: &RawSite, home: &str, gpu_names: &[&str], tier_name
         let nodes = c.number(&ep.then("nodes"), &o, e.nodes, Allowed::WholeAtLeast(0.0));
         if let Some(g) = c.resolve(&ep.then("gpu"), "gpu", &e.gpu, gpu_names) {
             if existing_nodes[g] > 0.0 {
-                c.problem(&ep.then("gpu"), format!("\"{}\" is listed twice in `existing`{o}; allowed: one entry per GPU", e.gpu));
+                c.problem(
+                    &ep.then("gpu"),
+                    format!(
+                        "\"{}\" is listed twice in `existing`{o}; allowed: one entry per GPU",
+                        e.gpu
+                    ),
+                );
             }
             existing_nodes[g] += nodes.max(0.0);
         }
@@ -465,11 +785,26 @@ fn check_site(i: usize, raw: &RawSite, home: &str, gpu_names: &[&str], tier_name
         name: raw.name.clone(),
         jurisdiction: raw.jurisdiction.clone(),
         is_home,
-        power_cap_mw: c.optional(&p.then("power_cap_mw"), &o, raw.power_cap_mw, Allowed::NonNegative),
+        power_cap_mw: c.optional(
+            &p.then("power_cap_mw"),
+            &o,
+            raw.power_cap_mw,
+            Allowed::NonNegative,
+        ),
         pue: c.number(&p.then("pue"), &o, raw.pue, Allowed::AtLeast(1.0)),
-        energy_price_per_kwh: c.number(&p.then("energy_price_per_kwh"), &o, raw.energy_price_per_kwh, Allowed::NonNegative),
+        energy_price_per_kwh: c.number(
+            &p.then("energy_price_per_kwh"),
+            &o,
+            raw.energy_price_per_kwh,
+            Allowed::NonNegative,
+        ),
         ingest_price_per_gbps_month: ingest_price,
-        ingest_max_gbps: c.optional(&p.then("ingest_max_gbps"), &o, raw.ingest_max_gbps, Allowed::NonNegative),
+        ingest_max_gbps: c.optional(
+            &p.then("ingest_max_gbps"),
+            &o,
+            raw.ingest_max_gbps,
+            Allowed::NonNegative,
+        ),
         existing_nodes,
         existing_storage_pb,
     }
@@ -481,9 +816,20 @@ fn check_link(i: usize, raw: &RawLink, site_names: &[&str], c: &mut Checker) -> 
     let from = c.resolve(&p.then("from"), "site", &raw.from, site_names);
     let to = c.resolve(&p.then("to"), "site", &raw.to, site_names);
     if from.is_some() && from == to {
-        c.problem(&p.then("to"), format!("\"{}\" is also the link's `from`{o}; allowed: two different sites", raw.to));
+        c.problem(
+            &p.then("to"),
+            format!(
+                "\"{}\" is also the link's `from`{o}; allowed: two different sites",
+                raw.to
+            ),
+        );
     }
-    let price = c.number(&p.then("price_per_gbps_month"), &o, raw.price_per_gbps_month, Allowed::NonNegative);
+    let price = c.number(
+        &p.then("price_per_gbps_month"),
+        &o,
+        raw.price_per_gbps_month,
+        Allowed::NonNegative,
+    );
     let max_gbps = c.optional(&p.then("max_gbps"), &o, raw.max_gbps, Allowed::NonNegative);
     Some(Link {
         name: raw.name.clone(),
@@ -494,14 +840,33 @@ fn check_link(i: usize, raw: &RawLink, site_names: &[&str], c: &mut Checker) -> 
     })
 }
 
-fn check_rule(i: usize, raw: &RawExportRule, gpu_names: &[&str], c: &mut Checker) -> Option<ExportRule> {
+fn check_rule(
+    i: usize,
+    raw: &RawExportRule,
+    gpu_names: &[&str],
+    c: &mut Checker,
+) -> Option<ExportRule> {
     let p = KeyPath::key("export_rule").index(i);
-    let o = format!(" for the export rule on \"{}\" in \"{}\"", raw.gpu, raw.jurisdiction);
+    let o = format!(
+        " for the export rule on \"{}\" in \"{}\"",
+        raw.gpu, raw.jurisdiction
+    );
     let gpu = c.resolve(&p.then("gpu"), "gpu", &raw.gpu, gpu_names);
-    let months = c.range(&p, &o, ("from", raw.from.as_ref()), ("until", raw.until.as_ref()));
+    let months = c.range(
+        &p,
+        &o,
+        ("from", raw.from.as_ref()),
+        ("until", raw.until.as_ref()),
+    );
     let action = match raw.action {
         RawRuleAction::Ban => {
-            for (key, value) in [("price_factor", raw.price_factor), ("max_installed_nodes_per_site", raw.max_installed_nodes_per_site)] {
+            for (key, value) in [
+                ("price_factor", raw.price_factor),
+                (
+                    "max_installed_nodes_per_site",
+                    raw.max_installed_nodes_per_site,
+                ),
+            ] {
                 if value.is_some() {
                     c.problem(&p.then(key), format!("applies only to action = \"licence\"{o}; remove it or set action = \"licence\""));
                 }
@@ -509,8 +874,20 @@ fn check_rule(i: usize, raw: &RawExportRule, gpu_names: &[&str], c: &mut Checker
             RuleAction::Ban
         }
         RawRuleAction::Licence => RuleAction::Licence {
-            price_factor: c.optional(&p.then("price_factor"), &o, raw.price_factor, Allowed::NonNegative).unwrap_or(1.0),
-            max_installed_nodes_per_site: c.optional(&p.then("max_installed_nodes_per_site"), &o, raw.max_installed_nodes_per_site, Allowed::WholeAtLeast(0.0)),
+            price_factor: c
+                .optional(
+                    &p.then("price_factor"),
+                    &o,
+                    raw.price_factor,
+                    Allowed::NonNegative,
+                )
+                .unwrap_or(1.0),
+            max_installed_nodes_per_site: c.optional(
+                &p.then("max_installed_nodes_per_site"),
+                &o,
+                raw.max_installed_nodes_per_site,
+                Allowed::WholeAtLeast(0.0),
+            ),
         },
     };
     if raw.jurisdiction.trim().is_empty() {

@@ -3,7 +3,10 @@
 //! and check the answer before believing it.
 
 use good_lp::solvers::{SolutionStatus, WithInitialSolution, WithMipGap};
-use good_lp::{constraint, variable, Expression, ProblemVariables, ResolutionError, Solution, SolverModel, WithTimeLimit};
+use good_lp::{
+    constraint, variable, Expression, ProblemVariables, ResolutionError, Solution, SolverModel,
+    WithTimeLimit,
+};
 
 use crate::model::{LinearProgram, Sense};
 
@@ -14,7 +17,10 @@ pub const MAX_RESIDUAL: f64 = 1e-6;
 #[derive(Debug, Clone, PartialEq)]
 pub enum LpOutcome {
     /// An optimal point and its objective value (model units).
-    Optimal { values: Vec<f64>, objective: f64 },
+    Optimal {
+        values: Vec<f64>,
+        objective: f64,
+    },
     Infeasible,
     Unbounded,
     /// The backend failed, ran out of time, or returned a point that
@@ -26,7 +32,11 @@ pub enum LpOutcome {
 #[derive(Debug, Clone, PartialEq)]
 pub enum MipOutcome {
     /// A plan with its objective and the lower bound the backend proved.
-    Plan { values: Vec<f64>, objective: f64, bound: Option<f64> },
+    Plan {
+        values: Vec<f64>,
+        objective: f64,
+        bound: Option<f64>,
+    },
     Infeasible,
     /// Nothing usable (no plan in time, or a failure).
     Nothing,
@@ -43,7 +53,13 @@ pub trait LpBackend: Sync {
 
     /// Runs the backend's own branch and bound from a known integer plan,
     /// when it has one worth running on a model of this size.
-    fn solve_integer(&self, _lp: &LinearProgram, _start: &[f64], _seconds: f64, _mip_gap: f64) -> MipOutcome {
+    fn solve_integer(
+        &self,
+        _lp: &LinearProgram,
+        _start: &[f64],
+        _seconds: f64,
+        _mip_gap: f64,
+    ) -> MipOutcome {
         MipOutcome::Nothing
     }
 }
@@ -63,8 +79,16 @@ impl LpBackend for MicroLp {
         "microlp"
     }
 
-    fn solve_integer(&self, lp: &LinearProgram, start: &[f64], seconds: f64, mip_gap: f64) -> MipOutcome {
-        if lp.integer_columns().count() > MICROLP_MAX_INTEGERS || lp.rows.iter().any(|r| r.terms.is_empty()) {
+    fn solve_integer(
+        &self,
+        lp: &LinearProgram,
+        start: &[f64],
+        seconds: f64,
+        mip_gap: f64,
+    ) -> MipOutcome {
+        if lp.integer_columns().count() > MICROLP_MAX_INTEGERS
+            || lp.rows.iter().any(|r| r.terms.is_empty())
+        {
             return MipOutcome::Nothing;
         }
         let mut vars = ProblemVariables::new();
@@ -93,7 +117,9 @@ impl LpBackend for MicroLp {
             .using(good_lp::microlp)
             .with_time_limit(seconds.clamp(0.01, 1e6))
             .with_initial_solution(columns.iter().zip(start).map(|(&v, &x)| (v, x)));
-        let Ok(mut problem) = problem.with_mip_gap(mip_gap as f32) else { return MipOutcome::Nothing };
+        let Ok(mut problem) = problem.with_mip_gap(mip_gap as f32) else {
+            return MipOutcome::Nothing;
+        };
         for row in &lp.rows {
             let mut lhs = Expression::with_capacity(row.terms.len());
             for &(var, coef) in &row.terms {
@@ -108,7 +134,10 @@ impl LpBackend for MicroLp {
         match problem.solve() {
             Ok(solution) => {
                 let values: Vec<f64> = columns.iter().map(|&v| solution.value(v)).collect();
-                let LpOutcome::Optimal { values, objective } = checked(lp, &lp.bounds(), values) else { return MipOutcome::Nothing };
+                let LpOutcome::Optimal { values, objective } = checked(lp, &lp.bounds(), values)
+                else {
+                    return MipOutcome::Nothing;
+                };
                 // Only a completed proof gives a bound; a gap stop gives a
                 // bound at the gap, measured conservatively.
                 let bound = match solution.status() {
@@ -116,7 +145,11 @@ impl LpBackend for MicroLp {
                     SolutionStatus::GapLimit => Some(objective - mip_gap * objective.abs()),
                     _ => None,
                 };
-                MipOutcome::Plan { values, objective, bound }
+                MipOutcome::Plan {
+                    values,
+                    objective,
+                    bound,
+                }
             }
             Err(ResolutionError::Infeasible) => MipOutcome::Infeasible,
             Err(_) => MipOutcome::Nothing,
@@ -190,7 +223,9 @@ fn checked(lp: &LinearProgram, bounds: &[(f64, f64)], values: Vec<f64>) -> LpOut
     }
     let violation = lp.max_violation(&values, bounds);
     if violation > MAX_RESIDUAL {
-        return LpOutcome::Failed(format!("the backend's answer violates the model by {violation:.2e}"));
+        return LpOutcome::Failed(format!(
+            "the backend's answer violates the model by {violation:.2e}"
+        ));
     }
     let objective = lp.objective_value(&values);
     LpOutcome::Optimal { values, objective }

@@ -118,7 +118,8 @@ impl Search<'_> {
 
     fn solve(&mut self, bounds: &[(f64, f64)]) -> LpOutcome {
         self.lp_solves += 1;
-        self.backend.solve(self.lp, bounds, Some(self.remaining().max(0.05)))
+        self.backend
+            .solve(self.lp, bounds, Some(self.remaining().max(0.05)))
     }
 
     fn fractional(&self, values: &[f64]) -> Vec<(Var, f64)> {
@@ -153,7 +154,11 @@ impl Search<'_> {
         for &v in &self.integers {
             values[v.0] = values[v.0].round();
         }
-        if self.incumbent.as_ref().is_none_or(|(best, _)| objective < *best) {
+        if self
+            .incumbent
+            .as_ref()
+            .is_none_or(|(best, _)| objective < *best)
+        {
             self.incumbent = Some((objective, values));
         }
     }
@@ -172,15 +177,26 @@ impl Search<'_> {
     /// Improves the incumbent by trying each move in turn (with the
     /// continuous rest re-solved) and keeping every one that lowers the cost,
     /// until no move helps, the gap target is met, or time runs out.
-    fn local_search(&mut self, bounds: &[(f64, f64)], heuristics: &dyn Heuristics, root_bound: f64) {
+    fn local_search(
+        &mut self,
+        bounds: &[(f64, f64)],
+        heuristics: &dyn Heuristics,
+        root_bound: f64,
+    ) {
         loop {
-            let Some((start, plan)) = self.incumbent.clone() else { return };
+            let Some((start, plan)) = self.incumbent.clone() else {
+                return;
+            };
             let mut improved = false;
             for change in heuristics.moves(&plan) {
                 if self.out_of_time() || self.prunable(root_bound) {
                     return;
                 }
-                let mut candidate = self.incumbent.as_ref().map(|(_, v)| v.clone()).expect("incumbent exists");
+                let mut candidate = self
+                    .incumbent
+                    .as_ref()
+                    .map(|(_, v)| v.clone())
+                    .expect("incumbent exists");
                 for &(var, delta) in &change {
                     candidate[var.0] += delta;
                 }
@@ -230,7 +246,10 @@ impl Search<'_> {
                 bounds[v.0] = (r, r);
             }
             match self.solve(&bounds) {
-                LpOutcome::Optimal { values: next, objective } => {
+                LpOutcome::Optimal {
+                    values: next,
+                    objective,
+                } => {
                     if self.prunable(objective) {
                         return;
                     }
@@ -273,12 +292,22 @@ impl PartialOrd for Node {
 impl Ord for Node {
     /// The heap pops the smallest bound first, then the oldest node.
     fn cmp(&self, other: &Self) -> Ordering {
-        other.bound.total_cmp(&self.bound).then(other.sequence.cmp(&self.sequence))
+        other
+            .bound
+            .total_cmp(&self.bound)
+            .then(other.sequence.cmp(&self.sequence))
     }
 }
 
 /// Solves the programme with integer columns integral (or relaxed).
-pub fn solve(lp: &LinearProgram, backend: &dyn LpBackend, limits: Limits, clock: &dyn Clock, relax: bool, heuristics: &dyn Heuristics) -> SearchOutcome {
+pub fn solve(
+    lp: &LinearProgram,
+    backend: &dyn LpBackend,
+    limits: Limits,
+    clock: &dyn Clock,
+    relax: bool,
+    heuristics: &dyn Heuristics,
+) -> SearchOutcome {
     let mut search = Search {
         lp,
         backend,
@@ -325,14 +354,19 @@ pub fn solve(lp: &LinearProgram, backend: &dyn LpBackend, limits: Limits, clock:
     // takes over from the best plan so far.
     let mut proven_bound = root_objective;
     if !search.prunable(root_objective) && !search.out_of_time() {
-        let start = search.incumbent.as_ref().map_or(root_values.clone(), |(_, v)| v.clone());
+        let start = search
+            .incumbent
+            .as_ref()
+            .map_or(root_values.clone(), |(_, v)| v.clone());
         match backend.solve_integer(lp, &start, search.remaining(), 0.99 * limits.mip_gap) {
-            MipOutcome::Plan { values, objective, bound } => {
-                if search.fractional(&values).is_empty() {
-                    search.offer(objective, values);
-                    if let Some(bound) = bound {
-                        proven_bound = proven_bound.max(bound.min(search.incumbent_objective()));
-                    }
+            MipOutcome::Plan {
+                values,
+                objective,
+                bound,
+            } if search.fractional(&values).is_empty() => {
+                search.offer(objective, values);
+                if let Some(bound) = bound {
+                    proven_bound = proven_bound.max(bound.min(search.incumbent_objective()));
                 }
             }
             MipOutcome::Infeasible if search.incumbent.is_none() => {
@@ -347,7 +381,12 @@ pub fn solve(lp: &LinearProgram, backend: &dyn LpBackend, limits: Limits, clock:
     let mut sequence = 0;
     let mut nodes = 0;
     let mut pruned_bound = f64::INFINITY;
-    let branch = |heap: &mut BinaryHeap<Node>, sequence: &mut usize, bounds: &[(f64, f64)], var: Var, x: f64, bound: f64| {
+    let branch = |heap: &mut BinaryHeap<Node>,
+                  sequence: &mut usize,
+                  bounds: &[(f64, f64)],
+                  var: Var,
+                  x: f64,
+                  bound: f64| {
         let mut down = bounds.to_vec();
         down[var.0].1 = x.floor();
         let mut up = bounds.to_vec();
@@ -362,14 +401,27 @@ pub fn solve(lp: &LinearProgram, backend: &dyn LpBackend, limits: Limits, clock:
         }
     };
     if let Some(var) = most_fractional(&search.fractional(&root_values)) {
-        branch(&mut heap, &mut sequence, &base, var.0, var.1, root_objective);
+        branch(
+            &mut heap,
+            &mut sequence,
+            &base,
+            var.0,
+            var.1,
+            root_objective,
+        );
     }
     let global_bound = |heap: &BinaryHeap<Node>, pruned: f64, incumbent: f64| {
-        heap.peek().map_or(f64::INFINITY, |n| n.bound).min(pruned).min(incumbent).max(proven_bound)
+        heap.peek()
+            .map_or(f64::INFINITY, |n| n.bound)
+            .min(pruned)
+            .min(incumbent)
+            .max(proven_bound)
     };
     loop {
         let bound = global_bound(&heap, pruned_bound, search.incumbent_objective());
-        if search.incumbent.is_some() && relative_gap(search.incumbent_objective(), bound) <= limits.mip_gap {
+        if search.incumbent.is_some()
+            && relative_gap(search.incumbent_objective(), bound) <= limits.mip_gap
+        {
             break;
         }
         if heap.is_empty() || nodes >= limits.max_nodes || search.out_of_time() {
@@ -402,14 +454,23 @@ pub fn solve(lp: &LinearProgram, backend: &dyn LpBackend, limits: Limits, clock:
             }
             LpOutcome::Infeasible => {}
             // A node the backend could not solve keeps its parent's bound.
-            LpOutcome::Unbounded | LpOutcome::Failed(_) => pruned_bound = pruned_bound.min(node.bound),
+            LpOutcome::Unbounded | LpOutcome::Failed(_) => {
+                pruned_bound = pruned_bound.min(node.bound)
+            }
         }
     }
     let bound = global_bound(&heap, pruned_bound, search.incumbent_objective());
     let status = match &search.incumbent {
-        None if heap.is_empty() && nodes < limits.max_nodes && !search.out_of_time() => SearchStatus::Infeasible,
-        None => SearchStatus::Error("a limit stopped the search before any integer plan was found; raise --time-limit".into()),
-        Some((objective, _)) if relative_gap(*objective, bound) <= limits.mip_gap => SearchStatus::Optimal,
+        None if heap.is_empty() && nodes < limits.max_nodes && !search.out_of_time() => {
+            SearchStatus::Infeasible
+        }
+        None => SearchStatus::Error(
+            "a limit stopped the search before any integer plan was found; raise --time-limit"
+                .into(),
+        ),
+        Some((objective, _)) if relative_gap(*objective, bound) <= limits.mip_gap => {
+            SearchStatus::Optimal
+        }
         Some(_) => SearchStatus::Feasible,
     };
     SearchOutcome {

@@ -95,22 +95,31 @@ pub fn load(text: &str) -> scenario::Scenario {
     }
 }
 
+/// Plans to a gap of 1e-9: hand-computed cases are small enough to prove.
 pub fn run(text: &str, relax: bool) -> PlanReport {
-    let scenario = load(text);
-    let options = PlanOptions {
+    run_with(
+        text,
         relax,
-        limits: Limits {
+        Limits {
             mip_gap: 1e-9,
             time_limit: f64::INFINITY,
             max_nodes: 5000,
         },
-    };
-    plan(&scenario, options, &MicroLp, &NoClock).report()
+    )
+}
+
+/// Plans with the given limits (node limits only: tests read no clock).
+pub fn run_with(text: &str, relax: bool, limits: Limits) -> PlanReport {
+    let scenario = load(text);
+    plan(&scenario, PlanOptions { relax, limits }, &MicroLp, &NoClock).report()
 }
 
 pub fn assert_close(actual: f64, expected: f64, what: &str) {
     let tolerance = 1e-7 * expected.abs().max(1.0);
-    assert!((actual - expected).abs() <= tolerance, "{what}: got {actual}, expected {expected}");
+    assert!(
+        (actual - expected).abs() <= tolerance,
+        "{what}: got {actual}, expected {expected}"
+    );
 }
 
 /// Installed nodes of a GPU at a site in a period (0 when no row).
