@@ -8,6 +8,7 @@ use good_lp::{
     WithTimeLimit,
 };
 
+use crate::model::lp::Row;
 use crate::model::{LinearProgram, Sense};
 
 /// Residual above which a backend's "optimal" answer is rejected.
@@ -106,12 +107,7 @@ impl LpBackend for MicroLp {
                 vars.add(def)
             })
             .collect();
-        let mut objective = Expression::with_capacity(lp.columns.len());
-        for (column, &var) in lp.columns.iter().zip(&columns) {
-            if column.cost != 0.0 {
-                objective.add_mul(column.cost, var);
-            }
-        }
+        let objective = objective_of(lp, &columns);
         let problem = vars
             .minimise(objective)
             .using(good_lp::microlp)
@@ -121,15 +117,7 @@ impl LpBackend for MicroLp {
             return MipOutcome::Nothing;
         };
         for row in &lp.rows {
-            let mut lhs = Expression::with_capacity(row.terms.len());
-            for &(var, coef) in &row.terms {
-                lhs.add_mul(coef, columns[var.0]);
-            }
-            problem.add_constraint(match row.sense {
-                Sense::Le => constraint::leq(lhs, row.rhs),
-                Sense::Ge => constraint::geq(lhs, row.rhs),
-                Sense::Eq => constraint::eq(lhs, row.rhs),
-            });
+            problem.add_constraint(constraint_of(row, &columns));
         }
         match problem.solve() {
             Ok(solution) => {
@@ -182,27 +170,13 @@ impl LpBackend for MicroLp {
                 vars.add(def)
             })
             .collect();
-        let mut objective = Expression::with_capacity(lp.columns.len());
-        for (column, &var) in lp.columns.iter().zip(&columns) {
-            if column.cost != 0.0 {
-                objective.add_mul(column.cost, var);
-            }
-        }
+        let objective = objective_of(lp, &columns);
         let mut problem = vars.minimise(objective).using(good_lp::microlp);
         if let Some(seconds) = seconds.filter(|s| s.is_finite() && *s < 1e9) {
             problem = problem.with_time_limit(seconds.max(0.01));
         }
         for row in lp.rows.iter().filter(|r| !r.terms.is_empty()) {
-            let mut lhs = Expression::with_capacity(row.terms.len());
-            for &(var, coef) in &row.terms {
-                lhs.add_mul(coef, columns[var.0]);
-            }
-            let c = match row.sense {
-                Sense::Le => constraint::leq(lhs, row.rhs),
-                Sense::Ge => constraint::geq(lhs, row.rhs),
-                Sense::Eq => constraint::eq(lhs, row.rhs),
-            };
-            problem.add_constraint(c);
+            problem.add_constraint(constraint_of(row, &columns));
         }
         match problem.solve() {
             Ok(solution) => {
@@ -213,6 +187,30 @@ impl LpBackend for MicroLp {
             Err(ResolutionError::Unbounded) => LpOutcome::Unbounded,
             Err(other) => LpOutcome::Failed(other.to_string()),
         }
+    }
+}
+
+/// The objective over good_lp columns.
+fn objective_of(lp: &LinearProgram, columns: &[good_lp::Variable]) -> Expression {
+    let mut objective = Expression::with_capacity(lp.columns.len());
+    for (column, &var) in lp.columns.iter().zip(columns) {
+        if column.cost != 0.0 {
+            objective.add_mul(column.cost, var);
+        }
+    }
+    objective
+}
+
+/// One row as a good_lp constraint.
+fn constraint_of(row: &Row, columns: &[good_lp::Variable]) -> good_lp::Constraint {
+    let mut lhs = Expression::with_capacity(row.terms.len());
+    for &(var, coef) in &row.terms {
+        lhs.add_mul(coef, columns[var.0]);
+    }
+    match row.sense {
+        Sense::Le => constraint::leq(lhs, row.rhs),
+        Sense::Ge => constraint::geq(lhs, row.rhs),
+        Sense::Eq => constraint::eq(lhs, row.rhs),
     }
 }
 
