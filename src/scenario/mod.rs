@@ -187,8 +187,8 @@ pub fn load(
     Ok(LoadedScenario { scenario, sources })
 }
 
-/// Loads a scenario from one in-memory text (no includes relative to a real
-/// directory are possible unless `files` has them).
+/// Loads a scenario from one in-memory text named `name`; any `include` in
+/// it fails, since no other file exists.
 pub fn from_str(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let mut read = |path: &Path| {
         if path == Path::new(name) {
