@@ -1,13 +1,12 @@
 //! The shared model under construction: the programme, the index of every
-//! decision variable by (period, site/link, option), the cost ledger, and the
-//! expressions several families use (installed nodes and storage, inflow,
-//! stock, power).
+//! decision variable by (period, site/link, option) and the cost ledger.
+//! The expressions several families use are in [`super::expressions`].
 
 use super::costs::CostLedger;
+use super::expressions::ModelExpressions;
 use super::input::PlanInput;
-use super::lp::{LinExpr, LinearProgram, Var};
-use crate::scenario::Residency;
-use crate::units::{Scales, GBPS_PER_PB_PER_SECOND, KW_PER_MW};
+use super::lp::{LinearProgram, Var};
+use crate::units::{Scales, GBPS_PER_PB_PER_SECOND};
 
 /// A dense three-dimensional table of optional variables.
 #[derive(Debug, Clone)]
@@ -109,115 +108,17 @@ impl<'a> ModelBuilder<'a> {
         }
     }
 
-    /// A builder over an existing index, for reading a solution with the
-    /// model's own expressions.
-    pub fn reading(
-        input: &'a PlanInput<'a>,
-        scales: Scales,
-        index: ModelIndex,
-    ) -> ModelBuilder<'a> {
-        ModelBuilder {
-            input,
-            scales,
-            lp: LinearProgram::default(),
-            index,
-            ledger: CostLedger::default(),
-        }
-    }
-
     /// Gbps needed per PB moved in one period.
     pub fn gbps_per_pb(&self) -> f64 {
         GBPS_PER_PB_PER_SECOND / self.input.seconds
     }
 
-    /// N[t][s][g]: existing nodes plus purchases within the lifetime window.
-    pub fn installed_nodes(&self, t: usize, s: usize, g: usize) -> LinExpr {
-        let mut expr = LinExpr::constant(self.input.scenario.sites[s].existing_nodes[g]);
-        for tau in self.input.window(t, self.input.gpu_life[g]) {
-            expr.add_opt(self.index.buy_nodes.get(tau, s, g), 1.0);
+    /// The shared expressions over this builder's variables.
+    pub fn expr(&self) -> ModelExpressions<'_> {
+        ModelExpressions {
+            input: self.input,
+            index: &self.index,
+            scales: self.scales,
         }
-        expr
-    }
-
-    /// C[t][s][k]: existing PB plus purchases within the lifetime window.
-    pub fn installed_storage(&self, t: usize, s: usize, k: usize) -> LinExpr {
-        let mut expr = LinExpr::constant(self.input.scenario.sites[s].existing_storage_pb[k]);
-        for tau in self.input.window(t, self.input.tier_life[k]) {
-            expr.add_opt(self.index.buy_storage.get(tau, s, k), 1.0);
-        }
-        expr
-    }
-
-    /// Nodes of GPU g bought in period t at all sites.
-    pub fn nodes_bought_everywhere(&self, t: usize, g: usize) -> LinExpr {
-        let mut expr = LinExpr::default();
-        for s in 0..self.input.scenario.sites.len() {
-            expr.add_opt(self.index.buy_nodes.get(t, s, g), 1.0);
-        }
-        expr
-    }
-
-    /// x[t][s][c]: PB of class c arriving at site s in period t (ingested
-    /// plus copied in).
-    pub fn inflow(&self, t: usize, s: usize, c: usize) -> LinExpr {
-        let mut expr = LinExpr::default();
-        expr.add_opt(self.index.ingest.get(t, s, c), 1.0);
-        for (l, link) in self.input.scenario.links.iter().enumerate() {
-            if link.to == s {
-                expr.add_opt(self.index.copy.get(t, l, c), 1.0);
-            }
-        }
-        expr
-    }
-
-    /// X[t][s][c]: PB of class c kept at site s in period t (inflows within
-    /// the retention window).
-    pub fn stock(&self, t: usize, s: usize, c: usize) -> LinExpr {
-        let mut expr = LinExpr::default();
-        for tau in self.input.window(t, self.input.retention_periods[c]) {
-            expr.add_scaled(&self.inflow(tau, s, c), 1.0);
-        }
-        expr
-    }
-
-    /// De-identification compute (model units) charged at site s in period t:
-    /// for every copy of an "export_after_deid" class leaving home from s.
-    pub fn deid_work(&self, t: usize, s: usize) -> LinExpr {
-        let scenario = self.input.scenario;
-        let mut expr = LinExpr::default();
-        for (l, link) in scenario.links.iter().enumerate() {
-            if link.from != s || !self.input.link_leaves_home(l) {
-                continue;
-            }
-            for (c, class) in scenario.data_classes.iter().enumerate() {
-                if class.residency == Residency::ExportAfterDeid {
-                    expr.add_opt(
-                        self.index.copy.get(t, l, c),
-                        class.deid_pflop_per_pb / self.scales.compute,
-                    );
-                }
-            }
-        }
-        expr
-    }
-
-    /// P[t][s]: MW drawn at site s in period t, PUE included.
-    pub fn power_mw(&self, t: usize, s: usize) -> LinExpr {
-        let scenario = self.input.scenario;
-        let pue = scenario.sites[s].pue;
-        let mut expr = LinExpr::default();
-        for (g, gpu) in scenario.gpus.iter().enumerate() {
-            expr.add_scaled(
-                &self.installed_nodes(t, s, g),
-                pue * gpu.node_kw / KW_PER_MW,
-            );
-        }
-        for (k, tier) in scenario.storage_tiers.iter().enumerate() {
-            expr.add_scaled(
-                &self.installed_storage(t, s, k),
-                pue * tier.kw_per_pb / KW_PER_MW,
-            );
-        }
-        expr
     }
 }

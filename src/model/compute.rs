@@ -102,7 +102,10 @@ fn add_training(m: &mut ModelBuilder) {
                 delivered.add(var, 1.0);
                 let mut bound = LinExpr::default();
                 bound.add(var, 1.0);
-                bound.add_scaled(&m.stock(t, s, c), -input.pflop_per_stock_pb[c] / unit);
+                bound.add_scaled(
+                    &m.expr().stock(t, s, c),
+                    -input.pflop_per_stock_pb[c] / unit,
+                );
                 m.lp.add_row(
                     format!("train_on_stock[{},{},{label}]", class.name, site.name),
                     bound,
@@ -155,12 +158,15 @@ fn add_capacity(m: &mut ModelBuilder) {
     for t in 0..input.periods {
         let label = &input.labels[t];
         for (s, site) in scenario.sites.iter().enumerate() {
-            let mut work = m.work(t, s);
+            let mut work = m.expr().work(t, s);
             if work.is_constant() {
                 continue;
             }
             for g in 0..scenario.gpus.len() {
-                work.add_scaled(&m.installed_nodes(t, s, g), -input.node_pflop[g] / unit);
+                work.add_scaled(
+                    &m.expr().installed_nodes(t, s, g),
+                    -input.node_pflop[g] / unit,
+                );
             }
             m.lp.add_row(
                 format!("compute_capacity[{},{label}]", site.name),
@@ -169,25 +175,5 @@ fn add_capacity(m: &mut ModelBuilder) {
                 0.0,
             );
         }
-    }
-}
-
-impl ModelBuilder<'_> {
-    /// All compute work at site s in period t (model units): training, base
-    /// and de-identification.
-    pub fn work(&self, t: usize, s: usize) -> LinExpr {
-        let mut work = self.training_work(t, s);
-        work.add_scaled(&self.deid_work(t, s), 1.0);
-        work
-    }
-
-    /// Training and base compute at site s in period t (what reads storage).
-    pub fn training_work(&self, t: usize, s: usize) -> LinExpr {
-        let mut work = LinExpr::default();
-        for c in 0..self.input.scenario.data_classes.len() {
-            work.add_opt(self.index.train.get(t, s, c), 1.0);
-        }
-        work.add_opt(self.index.base.get(t, s, 0), 1.0);
-        work
     }
 }

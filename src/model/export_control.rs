@@ -99,7 +99,7 @@ pub fn add(m: &mut ModelBuilder) {
                 let Some(cap) = input.terms(t, s, g).licence_cap else {
                     continue;
                 };
-                let installed = m.installed_nodes(t, s, g);
+                let installed = m.expr().installed_nodes(t, s, g);
                 if installed.is_constant() {
                     continue;
                 }
@@ -112,7 +112,7 @@ pub fn add(m: &mut ModelBuilder) {
                 );
             }
             if let Some(max) = gpu.max_nodes_per_period {
-                let bought = m.nodes_bought_everywhere(t, g);
+                let bought = m.expr().nodes_bought_everywhere(t, g);
                 if !bought.is_constant() {
                     m.lp.add_row(
                         format!("supply_cap[{},{label}]", gpu.name),

@@ -11,6 +11,7 @@ pub mod builder;
 pub mod compute;
 pub mod costs;
 pub mod export_control;
+pub mod expressions;
 pub mod ingest;
 pub mod input;
 pub mod lp;
@@ -21,6 +22,7 @@ pub mod storage;
 
 pub use builder::{Grid, ModelIndex};
 pub use costs::{CostCategory, CostLedger};
+pub use expressions::ModelExpressions;
 pub use input::PlanInput;
 pub use lp::{LinExpr, LinearProgram, ModelSize, Sense, Var};
 

@@ -37,7 +37,7 @@ pub fn add(m: &mut ModelBuilder) {
                 };
                 let mut bound = LinExpr::default();
                 bound.add(copy, 1.0);
-                bound.add_scaled(&m.inflow(t, link.from, c), -1.0);
+                bound.add_scaled(&m.expr().inflow(t, link.from, c), -1.0);
                 m.lp.add_row(
                     format!("copy_source[{},{},{label}]", class.name, link.name),
                     bound,

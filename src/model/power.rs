@@ -12,7 +12,7 @@ pub fn add(m: &mut ModelBuilder) {
     for t in 0..input.periods {
         let label = &input.labels[t];
         for (s, site) in scenario.sites.iter().enumerate() {
-            let power = m.power_mw(t, s);
+            let power = m.expr().power_mw(t, s);
             // Energy: MW * 1000 kW/MW * hours * price per kWh.
             let per_mw = KW_PER_MW * input.hours * site.energy_price_per_kwh;
             for &(var, coef) in &power.terms {

@@ -30,11 +30,11 @@ pub fn add(m: &mut ModelBuilder) {
         for (s, site) in scenario.sites.iter().enumerate() {
             let mut held = LinExpr::default();
             for c in 0..scenario.data_classes.len() {
-                held.add_scaled(&m.stock(t, s, c), 1.0);
+                held.add_scaled(&m.expr().stock(t, s, c), 1.0);
             }
             if !held.is_constant() {
                 for (k, tier) in scenario.storage_tiers.iter().enumerate() {
-                    held.add_scaled(&m.installed_storage(t, s, k), -tier.usable_fraction);
+                    held.add_scaled(&m.expr().installed_storage(t, s, k), -tier.usable_fraction);
                 }
                 m.lp.add_row(
                     format!("storage_capacity[{},{label}]", site.name),
@@ -44,7 +44,7 @@ pub fn add(m: &mut ModelBuilder) {
                 );
             }
             if read_per_pflop > 0.0 {
-                let mut read = m.training_work(t, s);
+                let mut read = m.expr().training_work(t, s);
                 if read.is_constant() {
                     continue;
                 }
@@ -52,7 +52,10 @@ pub fn add(m: &mut ModelBuilder) {
                 let gb_per_s = read_per_pflop * m.scales.compute / input.seconds;
                 read = scaled(&read, gb_per_s);
                 for (k, tier) in scenario.storage_tiers.iter().enumerate() {
-                    read.add_scaled(&m.installed_storage(t, s, k), -tier.read_gb_per_s_per_pb);
+                    read.add_scaled(
+                        &m.expr().installed_storage(t, s, k),
+                        -tier.read_gb_per_s_per_pb,
+                    );
                 }
                 m.lp.add_row(
                     format!("storage_read[{},{label}]", site.name),

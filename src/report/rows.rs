@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::model::{CostCategory, LinExpr, ModelSize};
+use crate::model::{CostCategory, LinExpr, ModelExpressions, ModelSize};
 use crate::plan::PlanRun;
 use crate::solve::{relative_gap, SearchStatus};
 
@@ -191,9 +191,11 @@ pub fn build(run: &PlanRun) -> PlanReport {
     let unit = run.model.scales.compute;
     let value = |expr: &LinExpr| clean(expr.value(values));
     let var = |v: Option<crate::model::Var>| v.map_or(0.0, |v| clean(values[v.0]));
-    // The builder's expressions are rebuilt on a throwaway builder that
-    // shares the index, so rows use exactly the model's definitions.
-    let m = crate::model::builder::ModelBuilder::reading(input, run.model.scales, index.clone());
+    let m = ModelExpressions {
+        input,
+        index,
+        scales: run.model.scales,
+    };
 
     let table = run.model.ledger.evaluate(input.periods, values);
     for (t, label) in input.labels.iter().enumerate() {
