@@ -48,10 +48,10 @@ enum Command {
         out: Option<PathBuf>,
         /// Relative gap (NPV - bound) / NPV at which an integer plan is
         /// optimal.
-        #[arg(long, default_value_t = 1e-3, value_parser = parse_gap)]
+        #[arg(long, default_value_t = Limits::default().mip_gap, value_parser = parse_gap)]
         mip_gap: f64,
         /// Seconds the integer search may take.
-        #[arg(long, default_value_t = 60.0, value_parser = parse_seconds)]
+        #[arg(long, default_value_t = Limits::default().time_limit, value_parser = parse_seconds)]
         time_limit: f64,
     },
 }

@@ -48,6 +48,10 @@ pub struct Limits {
     pub time_limit: f64,
     /// Branch-and-bound nodes.
     pub max_nodes: usize,
+    /// Seconds the backend's own integer search may take (within
+    /// `time_limit`): it has no node limit, so this bounds it even when the
+    /// overall time limit is unbounded.
+    pub backend_seconds: f64,
 }
 
 impl Default for Limits {
@@ -56,6 +60,7 @@ impl Default for Limits {
             mip_gap: 1e-3,
             time_limit: 60.0,
             max_nodes: 2000,
+            backend_seconds: 10.0,
         }
     }
 }
@@ -358,7 +363,8 @@ pub fn solve(
             .incumbent
             .as_ref()
             .map_or(root_values.clone(), |(_, v)| v.clone());
-        match backend.solve_integer(lp, &start, search.remaining(), 0.99 * limits.mip_gap) {
+        let seconds = search.remaining().min(limits.backend_seconds);
+        match backend.solve_integer(lp, &start, seconds, 0.99 * limits.mip_gap) {
             MipOutcome::Plan {
                 values,
                 objective,
