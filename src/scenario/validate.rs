@@ -71,6 +71,21 @@ impl Allowed {
     }
 }
 
+/// Checks the number `$raw.$key` at the key path `$path.$key`: the key is
+/// named once, so the reported key can never differ from the checked field.
+macro_rules! number {
+    ($c:expr, $path:expr, $owner:expr, $raw:expr, $key:ident, $allowed:expr) => {
+        $c.number(&$path.then(stringify!($key)), &$owner, $raw.$key, $allowed)
+    };
+}
+
+/// The same for an optional number.
+macro_rules! optional {
+    ($c:expr, $path:expr, $owner:expr, $raw:expr, $key:ident, $allowed:expr) => {
+        $c.optional(&$path.then(stringify!($key)), &$owner, $raw.$key, $allowed)
+    };
+}
+
 /// Collects problems while checking values.
 struct Checker<'a> {
     map: &'a SourceMap,
@@ -286,14 +301,15 @@ fn explain_serde_error(message: &str, path: &KeyPath) -> String {
 
 fn check(raw: RawScenarioFile, c: &mut Checker) -> Scenario {
     let s = KeyPath::key("scenario");
-    let period_months = c
-        .optional(
-            &s.then("period_months"),
-            "",
-            raw.scenario.period_months,
-            Allowed::WholeAtLeast(1.0),
-        )
-        .unwrap_or(3.0);
+    let period_months = optional!(
+        c,
+        s,
+        "",
+        raw.scenario,
+        period_months,
+        Allowed::WholeAtLeast(1.0)
+    )
+    .unwrap_or(3.0);
     if ![1.0, 3.0, 6.0, 12.0].contains(&period_months) {
         c.problem(
             &s.then("period_months"),
@@ -305,11 +321,13 @@ fn check(raw: RawScenarioFile, c: &mut Checker) -> Scenario {
     } else {
         3
     };
-    let periods = c.number(
-        &s.then("periods"),
+    let periods = number!(
+        c,
+        s,
         "",
-        raw.scenario.periods,
-        Allowed::WholeUpTo(MAX_PERIODS),
+        raw.scenario,
+        periods,
+        Allowed::WholeUpTo(MAX_PERIODS)
     );
     let periods = if Allowed::WholeUpTo(MAX_PERIODS).admits(periods) {
         periods as usize
@@ -325,12 +343,7 @@ fn check(raw: RawScenarioFile, c: &mut Checker) -> Scenario {
             format!("{start} does not start a period of {period_months} months; allowed: a month m with (m - 1) divisible by {period_months}, e.g. {}", Month::new(start.year(), 1).expect("valid month")),
         );
     }
-    let discount_rate = c.number(
-        &s.then("discount_rate"),
-        "",
-        raw.scenario.discount_rate,
-        Allowed::NonNegative,
-    );
+    let discount_rate = number!(c, s, "", raw.scenario, discount_rate, Allowed::NonNegative);
     for (key, value) in [
         ("name", &raw.scenario.name),
         ("currency", &raw.scenario.currency),
@@ -445,14 +458,8 @@ fn check_fleet(raw: &RawFleet, calendar: &Calendar, c: &mut Checker) -> Fleet {
     let vehicles_by_period = match (raw.vehicles, &raw.vehicles_by_period) {
         (Some(vehicles), None) => {
             let vehicles = c.number(&f.then("vehicles"), "", vehicles, Allowed::NonNegative);
-            let growth = c
-                .optional(
-                    &f.then("growth_per_year"),
-                    "",
-                    raw.growth_per_year,
-                    Allowed::Above(-1.0),
-                )
-                .unwrap_or(0.0);
+            let growth =
+                optional!(c, f, "", raw, growth_per_year, Allowed::Above(-1.0)).unwrap_or(0.0);
             (0..calendar.periods)
                 .map(|t| vehicles * (1.0 + growth).powf(t as f64 * calendar.years_per_period()))
                 .collect()
@@ -498,20 +505,16 @@ fn check_fleet(raw: &RawFleet, calendar: &Calendar, c: &mut Checker) -> Fleet {
     };
     Fleet {
         vehicles_by_period,
-        uploading_share: c.number(
-            &f.then("uploading_share"),
+        uploading_share: number!(c, f, "", raw, uploading_share, Allowed::Share),
+        upload_peak_to_average: optional!(
+            c,
+            f,
             "",
-            raw.uploading_share,
-            Allowed::Share,
-        ),
-        upload_peak_to_average: c
-            .optional(
-                &f.then("upload_peak_to_average"),
-                "",
-                raw.upload_peak_to_average,
-                Allowed::AtLeast(1.0),
-            )
-            .unwrap_or(1.0),
+            raw,
+            upload_peak_to_average,
+            Allowed::AtLeast(1.0)
+        )
+        .unwrap_or(1.0),
     }
 }
 
@@ -526,35 +529,26 @@ fn check_training(raw: Option<&RawTraining>, c: &mut Checker) -> Training {
         };
     };
     Training {
-        epochs_per_period: c
-            .optional(
-                &t.then("epochs_per_period"),
-                "",
-                raw.epochs_per_period,
-                Allowed::NonNegative,
-            )
+        epochs_per_period: optional!(c, t, "", raw, epochs_per_period, Allowed::NonNegative)
             .unwrap_or(1.0),
-        base_pflop_per_period: c
-            .optional(
-                &t.then("base_pflop_per_period"),
-                "",
-                raw.base_pflop_per_period,
-                Allowed::NonNegative,
-            )
-            .unwrap_or(0.0),
-        read_gb_per_pflop: c
-            .optional(
-                &t.then("read_gb_per_pflop"),
-                "",
-                raw.read_gb_per_pflop,
-                Allowed::NonNegative,
-            )
-            .unwrap_or(0.0),
-        shortfall_price_per_pflop: c.optional(
-            &t.then("shortfall_price_per_pflop"),
+        base_pflop_per_period: optional!(
+            c,
+            t,
             "",
-            raw.shortfall_price_per_pflop,
-            Allowed::NonNegative,
+            raw,
+            base_pflop_per_period,
+            Allowed::NonNegative
+        )
+        .unwrap_or(0.0),
+        read_gb_per_pflop: optional!(c, t, "", raw, read_gb_per_pflop, Allowed::NonNegative)
+            .unwrap_or(0.0),
+        shortfall_price_per_pflop: optional!(
+            c,
+            t,
+            "",
+            raw,
+            shortfall_price_per_pflop,
+            Allowed::NonNegative
         ),
     }
 }
@@ -575,44 +569,20 @@ fn check_class(i: usize, raw: &RawDataClass, c: &mut Checker) -> DataClass {
     }
     DataClass {
         name: raw.name.clone(),
-        gb_per_vehicle_month: c.number(
-            &p.then("gb_per_vehicle_month"),
-            &o,
-            raw.gb_per_vehicle_month,
-            Allowed::NonNegative,
-        ),
-        retention_months: c.number(
-            &p.then("retention_months"),
-            &o,
-            raw.retention_months,
-            Allowed::NonNegative,
-        ),
-        training_share: c.number(
-            &p.then("training_share"),
-            &o,
-            raw.training_share,
-            Allowed::Share,
-        ),
-        pflop_per_pb: c.number(
-            &p.then("pflop_per_pb"),
-            &o,
-            raw.pflop_per_pb,
-            Allowed::NonNegative,
-        ),
+        gb_per_vehicle_month: number!(c, p, o, raw, gb_per_vehicle_month, Allowed::NonNegative),
+        retention_months: number!(c, p, o, raw, retention_months, Allowed::NonNegative),
+        training_share: number!(c, p, o, raw, training_share, Allowed::Share),
+        pflop_per_pb: number!(c, p, o, raw, pflop_per_pb, Allowed::NonNegative),
         residency,
-        deid_pflop_per_pb: c
-            .optional(
-                &p.then("deid_pflop_per_pb"),
-                &o,
-                raw.deid_pflop_per_pb,
-                Allowed::NonNegative,
-            )
+        deid_pflop_per_pb: optional!(c, p, o, raw, deid_pflop_per_pb, Allowed::NonNegative)
             .unwrap_or(0.0),
-        export_max_pb_per_period: c.optional(
-            &p.then("export_max_pb_per_period"),
-            &o,
-            raw.export_max_pb_per_period,
-            Allowed::NonNegative,
+        export_max_pb_per_period: optional!(
+            c,
+            p,
+            o,
+            raw,
+            export_max_pb_per_period,
+            Allowed::NonNegative
         ),
     }
 }
@@ -625,45 +595,24 @@ fn check_gpu(i: usize, raw: &RawGpu, c: &mut Checker) -> Gpu {
     }
     Gpu {
         name: raw.name.clone(),
-        tflops: c.number(&p.then("tflops"), &o, raw.tflops, Allowed::Positive),
-        gpus_per_node: c
-            .optional(
-                &p.then("gpus_per_node"),
-                &o,
-                raw.gpus_per_node,
-                Allowed::WholeAtLeast(1.0),
-            )
+        tflops: number!(c, p, o, raw, tflops, Allowed::Positive),
+        gpus_per_node: optional!(c, p, o, raw, gpus_per_node, Allowed::WholeAtLeast(1.0))
             .unwrap_or(8.0),
-        node_kw: c.number(&p.then("node_kw"), &o, raw.node_kw, Allowed::NonNegative),
-        price_per_node: c.number(
-            &p.then("price_per_node"),
-            &o,
-            raw.price_per_node,
-            Allowed::NonNegative,
-        ),
-        price_decline_per_year: c
-            .optional(
-                &p.then("price_decline_per_year"),
-                &o,
-                raw.price_decline_per_year,
-                Allowed::Decline,
-            )
+        node_kw: number!(c, p, o, raw, node_kw, Allowed::NonNegative),
+        price_per_node: number!(c, p, o, raw, price_per_node, Allowed::NonNegative),
+        price_decline_per_year: optional!(c, p, o, raw, price_decline_per_year, Allowed::Decline)
             .unwrap_or(0.0),
-        lifetime_years: c.number(
-            &p.then("lifetime_years"),
-            &o,
-            raw.lifetime_years,
-            Allowed::Positive,
-        ),
-        mfu: c.number(&p.then("mfu"), &o, raw.mfu, Allowed::PositiveShare),
-        maintenance_per_node_year: c
-            .optional(
-                &p.then("maintenance_per_node_year"),
-                &o,
-                raw.maintenance_per_node_year,
-                Allowed::NonNegative,
-            )
-            .unwrap_or(0.0),
+        lifetime_years: number!(c, p, o, raw, lifetime_years, Allowed::Positive),
+        mfu: number!(c, p, o, raw, mfu, Allowed::PositiveShare),
+        maintenance_per_node_year: optional!(
+            c,
+            p,
+            o,
+            raw,
+            maintenance_per_node_year,
+            Allowed::NonNegative
+        )
+        .unwrap_or(0.0),
         allowed_in: raw.allowed_in.clone(),
         available: c.range(
             &p,
@@ -671,11 +620,13 @@ fn check_gpu(i: usize, raw: &RawGpu, c: &mut Checker) -> Gpu {
             ("available_from", raw.available_from.as_ref()),
             ("available_until", raw.available_until.as_ref()),
         ),
-        max_nodes_per_period: c.optional(
-            &p.then("max_nodes_per_period"),
-            &o,
-            raw.max_nodes_per_period,
-            Allowed::WholeAtLeast(0.0),
+        max_nodes_per_period: optional!(
+            c,
+            p,
+            o,
+            raw,
+            max_nodes_per_period,
+            Allowed::WholeAtLeast(0.0)
         ),
     }
 }
@@ -685,44 +636,13 @@ fn check_tier(i: usize, raw: &RawStorage, c: &mut Checker) -> StorageTier {
     let o = owner("storage", &raw.name);
     StorageTier {
         name: raw.name.clone(),
-        price_per_pb: c.number(
-            &p.then("price_per_pb"),
-            &o,
-            raw.price_per_pb,
-            Allowed::NonNegative,
-        ),
-        price_decline_per_year: c
-            .optional(
-                &p.then("price_decline_per_year"),
-                &o,
-                raw.price_decline_per_year,
-                Allowed::Decline,
-            )
+        price_per_pb: number!(c, p, o, raw, price_per_pb, Allowed::NonNegative),
+        price_decline_per_year: optional!(c, p, o, raw, price_decline_per_year, Allowed::Decline)
             .unwrap_or(0.0),
-        kw_per_pb: c.number(
-            &p.then("kw_per_pb"),
-            &o,
-            raw.kw_per_pb,
-            Allowed::NonNegative,
-        ),
-        read_gb_per_s_per_pb: c.number(
-            &p.then("read_gb_per_s_per_pb"),
-            &o,
-            raw.read_gb_per_s_per_pb,
-            Allowed::NonNegative,
-        ),
-        usable_fraction: c.number(
-            &p.then("usable_fraction"),
-            &o,
-            raw.usable_fraction,
-            Allowed::PositiveShare,
-        ),
-        lifetime_years: c.number(
-            &p.then("lifetime_years"),
-            &o,
-            raw.lifetime_years,
-            Allowed::Positive,
-        ),
+        kw_per_pb: number!(c, p, o, raw, kw_per_pb, Allowed::NonNegative),
+        read_gb_per_s_per_pb: number!(c, p, o, raw, read_gb_per_s_per_pb, Allowed::NonNegative),
+        usable_fraction: number!(c, p, o, raw, usable_fraction, Allowed::PositiveShare),
+        lifetime_years: number!(c, p, o, raw, lifetime_years, Allowed::Positive),
     }
 }
 
@@ -753,7 +673,7 @@ fn check_site(
     let mut existing_nodes = vec![0.0; gpu_names.len()];
     for (j, e) in raw.existing.iter().enumerate() {
         let ep = p.then("existing").index(j);
-        let nodes = c.number(&ep.then("nodes"), &o, e.nodes, Allowed::WholeAtLeast(0.0));
+        let nodes = number!(c, ep, o, e, nodes, Allowed::WholeAtLeast(0.0));
         if let Some(g) = c.resolve(&ep.then("gpu"), "gpu", &e.gpu, gpu_names) {
             if existing_nodes[g] > 0.0 {
                 c.problem(
@@ -770,7 +690,7 @@ fn check_site(
     let mut existing_storage_pb = vec![0.0; tier_names.len()];
     for (j, e) in raw.existing_storage.iter().enumerate() {
         let ep = p.then("existing_storage").index(j);
-        let pb = c.number(&ep.then("pb"), &o, e.pb, Allowed::NonNegative);
+        let pb = number!(c, ep, o, e, pb, Allowed::NonNegative);
         if let Some(k) = c.resolve(&ep.then("tier"), "storage tier", &e.tier, tier_names) {
             if existing_storage_pb[k] > 0.0 {
                 c.problem(&ep.then("tier"), format!("\"{}\" is listed twice in `existing_storage`{o}; allowed: one entry per tier", e.tier));
@@ -785,26 +705,11 @@ fn check_site(
         name: raw.name.clone(),
         jurisdiction: raw.jurisdiction.clone(),
         is_home,
-        power_cap_mw: c.optional(
-            &p.then("power_cap_mw"),
-            &o,
-            raw.power_cap_mw,
-            Allowed::NonNegative,
-        ),
-        pue: c.number(&p.then("pue"), &o, raw.pue, Allowed::AtLeast(1.0)),
-        energy_price_per_kwh: c.number(
-            &p.then("energy_price_per_kwh"),
-            &o,
-            raw.energy_price_per_kwh,
-            Allowed::NonNegative,
-        ),
+        power_cap_mw: optional!(c, p, o, raw, power_cap_mw, Allowed::NonNegative),
+        pue: number!(c, p, o, raw, pue, Allowed::AtLeast(1.0)),
+        energy_price_per_kwh: number!(c, p, o, raw, energy_price_per_kwh, Allowed::NonNegative),
         ingest_price_per_gbps_month: ingest_price,
-        ingest_max_gbps: c.optional(
-            &p.then("ingest_max_gbps"),
-            &o,
-            raw.ingest_max_gbps,
-            Allowed::NonNegative,
-        ),
+        ingest_max_gbps: optional!(c, p, o, raw, ingest_max_gbps, Allowed::NonNegative),
         existing_nodes,
         existing_storage_pb,
     }
@@ -824,13 +729,8 @@ fn check_link(i: usize, raw: &RawLink, site_names: &[&str], c: &mut Checker) -> 
             ),
         );
     }
-    let price = c.number(
-        &p.then("price_per_gbps_month"),
-        &o,
-        raw.price_per_gbps_month,
-        Allowed::NonNegative,
-    );
-    let max_gbps = c.optional(&p.then("max_gbps"), &o, raw.max_gbps, Allowed::NonNegative);
+    let price = number!(c, p, o, raw, price_per_gbps_month, Allowed::NonNegative);
+    let max_gbps = optional!(c, p, o, raw, max_gbps, Allowed::NonNegative);
     Some(Link {
         name: raw.name.clone(),
         from: from?,
@@ -874,19 +774,15 @@ fn check_rule(
             RuleAction::Ban
         }
         RawRuleAction::Licence => RuleAction::Licence {
-            price_factor: c
-                .optional(
-                    &p.then("price_factor"),
-                    &o,
-                    raw.price_factor,
-                    Allowed::NonNegative,
-                )
+            price_factor: optional!(c, p, o, raw, price_factor, Allowed::NonNegative)
                 .unwrap_or(1.0),
-            max_installed_nodes_per_site: c.optional(
-                &p.then("max_installed_nodes_per_site"),
-                &o,
-                raw.max_installed_nodes_per_site,
-                Allowed::WholeAtLeast(0.0),
+            max_installed_nodes_per_site: optional!(
+                c,
+                p,
+                o,
+                raw,
+                max_installed_nodes_per_site,
+                Allowed::WholeAtLeast(0.0)
             ),
         },
     };
