@@ -177,42 +177,36 @@ fn run_plan(path: &Path, options: PlanOptions, format: Format, out: Option<&Path
             .map(|g| g.gpus_per_node)
     };
     let tables = || plan_tables::all(&report, facts, run.input.seconds, &gpus_per_node);
-    let (file, text) = match format {
-        Format::Table => ("plan.txt", print_tables(&tables(), TableStyle::Terminal)),
-        Format::Markdown => ("plan.md", print_tables(&tables(), TableStyle::Markdown)),
-        Format::Json => (
+    let files: Vec<(&str, String)> = match format {
+        Format::Table => vec![("plan.txt", print_tables(&tables(), TableStyle::Terminal))],
+        Format::Markdown => vec![("plan.md", print_tables(&tables(), TableStyle::Markdown))],
+        Format::Json => vec![(
             "plan.json",
             serde_json::to_string_pretty(&report).expect("the report serialises") + "\n",
-        ),
-        Format::Csv => {
-            let files = match csv_tables::tables(&report) {
-                Ok(files) => files,
-                Err(error) => {
-                    eprintln!("error: cannot write CSV: {error}");
-                    return exit::OUTPUT_FAILURE;
-                }
-            };
-            match out {
-                Some(dir) => {
-                    if let Err(code) = write_files(dir, &files) {
-                        return code;
-                    }
-                }
-                None => {
-                    eprintln!("note: printing costs.csv only; use --out DIR for every table");
-                    print!("{}", files[0].1);
-                }
+        )],
+        Format::Csv => match csv_tables::tables(&report) {
+            Ok(files) => files,
+            Err(error) => {
+                eprintln!("error: cannot write CSV: {error}");
+                return exit::OUTPUT_FAILURE;
             }
-            return exit::for_status(report.status);
-        }
+        },
     };
     match out {
         Some(dir) => {
-            if let Err(code) = write_files(dir, &[(file, text)]) {
+            if let Err(code) = write_files(dir, &files) {
                 return code;
             }
         }
-        None => print!("{text}"),
+        None => {
+            if files.len() > 1 {
+                eprintln!(
+                    "note: printing {} only; use --out DIR for every table",
+                    files[0].0
+                );
+            }
+            print!("{}", files[0].1);
+        }
     }
     if let Some(message) = &report.message {
         eprintln!("{}: {message}", report.status);

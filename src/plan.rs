@@ -1,7 +1,7 @@
 //! A planning run: scenario -> model -> integer search -> result rows.
 //! No I/O and no clock here: the caller passes the backend and a clock.
 
-use crate::model::{self, rounding, ModelSize, PlanInput, PlanModel};
+use crate::model::{self, heuristics, ModelSize, PlanInput, PlanModel};
 use crate::report::PlanReport;
 use crate::scenario::Scenario;
 use crate::solve::{search, Clock, Limits, LpBackend, SearchOutcome};
@@ -43,7 +43,7 @@ pub fn plan<'a>(
 ) -> PlanRun<'a> {
     let input = PlanInput::new(scenario);
     let model = model::build(&input);
-    let heuristics = rounding::PlanHeuristics {
+    let heuristics = heuristics::PlanHeuristics {
         model: &model,
         input: &input,
     };

@@ -21,44 +21,21 @@ struct Random {
     abroad: bool,
 }
 
-fn random() -> impl Strategy<Value = Random> {
-    (
-        50_000u32..400_000,
-        0.0..0.5f64,
-        0.5..4.0f64,
-        0.5..6.0f64,
-        0.5..6.0f64,
-        1u32..12,
-        0u32..9,
-        prop_oneof![Just("home_only"), Just("free")],
-        prop_oneof![Just("home_only"), Just("export_after_deid"), Just("free")],
-        any::<bool>(),
-    )
-        .prop_map(
-            |(
-                vehicles,
-                growth,
-                gb,
-                east_cap,
-                west_cap,
-                ban_from,
-                ban_len,
-                tracks_residency,
-                video_residency,
-                abroad,
-            )| Random {
-                vehicles,
-                growth,
-                gb,
-                east_cap,
-                west_cap,
-                ban_from,
-                ban_len,
-                tracks_residency,
-                video_residency,
-                abroad,
-            },
-        )
+prop_compose! {
+    fn random()(
+        vehicles in 50_000u32..400_000,
+        growth in 0.0..0.5f64,
+        gb in 0.5..4.0f64,
+        east_cap in 0.5..6.0f64,
+        west_cap in 0.5..6.0f64,
+        ban_from in 1u32..12,
+        ban_len in 0u32..9,
+        tracks_residency in prop_oneof![Just("home_only"), Just("free")],
+        video_residency in prop_oneof![Just("home_only"), Just("export_after_deid"), Just("free")],
+        abroad in any::<bool>(),
+    ) -> Random {
+        Random { vehicles, growth, gb, east_cap, west_cap, ban_from, ban_len, tracks_residency, video_residency, abroad }
+    }
 }
 
 fn scenario(r: &Random, upload_factor: f64) -> String {

@@ -6,7 +6,7 @@
 
 use super::export_control::{purchase_terms, PurchaseTerms};
 use crate::scenario::{Residency, Scenario};
-use crate::units::{GB_PER_PB, HOURS_PER_MONTH};
+use crate::units::GB_PER_PB;
 
 /// Everything the model needs that follows from the scenario alone.
 #[derive(Debug, Clone)]
@@ -155,7 +155,7 @@ impl<'a> PlanInput<'a> {
             scenario,
             periods,
             labels: calendar.labels(),
-            hours: HOURS_PER_MONTH * period_months,
+            hours: calendar.hours_per_period(),
             seconds,
             rate_per_period,
             discount,
@@ -201,7 +201,7 @@ impl<'a> PlanInput<'a> {
         tau..(tau + life).min(self.periods)
     }
 
-    /// Whether a link into site s may carry class c.
+    /// Whether link l may carry class c: the class may be at both ends.
     pub fn link_may_carry(&self, l: usize, c: usize) -> bool {
         let link = &self.scenario.links[l];
         self.class_may_be_at[c][link.from] && self.class_may_be_at[c][link.to]

@@ -41,6 +41,13 @@ impl LinExpr {
         self.constant += other.constant * coef;
     }
 
+    /// `factor * self`.
+    pub fn scaled(&self, factor: f64) -> LinExpr {
+        let mut out = LinExpr::default();
+        out.add_scaled(self, factor);
+        out
+    }
+
     /// Whether the expression has no variable.
     pub fn is_constant(&self) -> bool {
         self.terms.is_empty()

@@ -12,12 +12,12 @@ pub mod compute;
 pub mod costs;
 pub mod export_control;
 pub mod expressions;
+pub mod heuristics;
 pub mod ingest;
 pub mod input;
 pub mod lp;
 pub mod placement;
 pub mod power;
-pub mod rounding;
 pub mod storage;
 
 pub use builder::{Grid, ModelIndex};

@@ -50,7 +50,7 @@ pub fn add(m: &mut ModelBuilder) {
                 }
                 // GB/s needed per model compute unit trained in a period.
                 let gb_per_s = read_per_pflop * m.scales.compute / input.seconds;
-                read = scaled(&read, gb_per_s);
+                read = read.scaled(gb_per_s);
                 for (k, tier) in scenario.storage_tiers.iter().enumerate() {
                     read.add_scaled(
                         &m.expr().installed_storage(t, s, k),
@@ -66,10 +66,4 @@ pub fn add(m: &mut ModelBuilder) {
             }
         }
     }
-}
-
-fn scaled(expr: &LinExpr, factor: f64) -> LinExpr {
-    let mut out = LinExpr::default();
-    out.add_scaled(expr, factor);
-    out
 }

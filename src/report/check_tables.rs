@@ -145,23 +145,25 @@ fn buyable(input: &PlanInput) -> TextTable {
             let open: Vec<usize> = (0..input.periods)
                 .filter(|&p| input.buyable(p, s, g))
                 .collect();
+            // Licence terms each time they change (a later licence may
+            // change the fee or the cap).
             let mut licence = Vec::new();
+            let mut previous = (1.0, None);
             for p in 0..input.periods {
                 let terms = input.terms(p, s, g);
-                if terms.price_factor != 1.0 || terms.licence_cap.is_some() {
+                let current = (terms.price_factor, terms.licence_cap);
+                if current != previous && current != (1.0, None) {
                     let cap = terms
                         .licence_cap
                         .map(|c| format!(", cap {} nodes", number(c, 0)))
                         .unwrap_or_default();
-                    let text = format!(
+                    licence.push(format!(
                         "x{}{cap} from {}",
                         number(terms.price_factor, 2),
                         input.labels[p]
-                    );
-                    if licence.is_empty() {
-                        licence.push(text);
-                    }
+                    ));
                 }
+                previous = current;
             }
             let mut reasons = Vec::new();
             for reason in [Blocked::NotAvailable, Blocked::NotAllowed, Blocked::Banned] {

@@ -89,16 +89,6 @@ impl Problem {
     /// A problem at a key of the merged scenario (translated to the file
     /// and key where it was written).
     pub fn at(map: &SourceMap, path: &KeyPath, message: String) -> Problem {
-        if map.files.is_empty() {
-            let key = path.to_string();
-            return Problem {
-                file: PathBuf::new(),
-                line: None,
-                rendered: format!("error: {key}: {message}\n"),
-                key,
-                message,
-            };
-        }
         Problem::located(map, map.locate(path), message)
     }
 
@@ -217,15 +207,6 @@ impl ScenarioError {
     pub fn in_file(map: &SourceMap, file: usize, path: KeyPath, message: String) -> ScenarioError {
         ScenarioError::Invalid {
             problems: vec![Problem::in_file(map, file, &path, message)],
-        }
-    }
-
-    /// All problems, for tests and tools.
-    pub fn problems(&self) -> Vec<&Problem> {
-        match self {
-            ScenarioError::Io { .. } => Vec::new(),
-            ScenarioError::Syntax { problem } => vec![problem],
-            ScenarioError::Invalid { problems } => problems.iter().collect(),
         }
     }
 }

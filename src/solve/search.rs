@@ -192,7 +192,6 @@ impl Search<'_> {
             let Some((start, plan)) = self.incumbent.clone() else {
                 return;
             };
-            let mut improved = false;
             for change in heuristics.moves(&plan) {
                 if self.out_of_time() || self.prunable(root_bound) {
                     return;
@@ -205,11 +204,9 @@ impl Search<'_> {
                 for &(var, delta) in &change {
                     candidate[var.0] += delta;
                 }
-                let before = self.incumbent_objective();
                 self.try_fixed(bounds, &candidate);
-                improved |= self.incumbent_objective() < before;
             }
-            if !improved || self.incumbent_objective() >= start {
+            if self.incumbent_objective() >= start {
                 return;
             }
         }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use fsdplan::plan::{plan, PlanOptions};
+use fsdplan::report::rows::GpuRow;
 use fsdplan::report::PlanReport;
 use fsdplan::scenario;
 use fsdplan::solve::{Limits, MicroLp, NoClock};
@@ -123,19 +124,20 @@ pub fn assert_close(actual: f64, expected: f64, what: &str) {
     );
 }
 
-/// Installed nodes of a GPU at a site in a period (0 when no row).
-pub fn installed(report: &PlanReport, period: &str, site: &str, gpu: &str) -> f64 {
+/// The GPU row of a period, site and GPU, if the plan has one.
+fn gpu_row<'a>(report: &'a PlanReport, period: &str, site: &str, gpu: &str) -> Option<&'a GpuRow> {
     report
         .gpus
         .iter()
         .find(|r| r.period == period && r.site == site && r.gpu == gpu)
-        .map_or(0.0, |r| r.installed_nodes)
 }
 
+/// Installed nodes of a GPU at a site in a period (0 when no row).
+pub fn installed(report: &PlanReport, period: &str, site: &str, gpu: &str) -> f64 {
+    gpu_row(report, period, site, gpu).map_or(0.0, |r| r.installed_nodes)
+}
+
+/// Nodes bought of a GPU at a site in a period (0 when no row).
 pub fn bought(report: &PlanReport, period: &str, site: &str, gpu: &str) -> f64 {
-    report
-        .gpus
-        .iter()
-        .find(|r| r.period == period && r.site == site && r.gpu == gpu)
-        .map_or(0.0, |r| r.bought_nodes)
+    gpu_row(report, period, site, gpu).map_or(0.0, |r| r.bought_nodes)
 }

@@ -1,8 +1,9 @@
-//! Integer plans from an LP point, the way a planner would round: for each
+//! The model's heuristics for the integer search. Rounding: for each
 //! site and GPU, walk the periods and buy just enough whole nodes to reach
 //! the rounded installed count the LP wanted, so rounding never piles up
 //! across periods (buying 0.3 nodes in each of ten quarters becomes 3 nodes,
-//! not 10).
+//! not 10). Moves: one node fewer, one node a period earlier or later, or
+//! one node of another GPU instead, each tried with the rest re-solved.
 
 use super::lp::Var;
 use super::PlanInput;
