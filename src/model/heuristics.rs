@@ -26,45 +26,32 @@ impl Heuristics for PlanHeuristics<'_> {
     fn moves(&self, values: &[f64]) -> Vec<Vec<(Var, f64)>> {
         let index = &self.model.index.buy_nodes;
         let scenario = self.input.scenario;
-        let mut fewer = Vec::new();
-        let mut shifted = Vec::new();
+        // Cheapest checks first: dropping a node, then shifting it, then
+        // swapping it for another GPU at the same site and period.
+        let (mut fewer, mut shifted, mut swapped) = (Vec::new(), Vec::new(), Vec::new());
         for t in 0..self.input.periods {
             for s in 0..scenario.sites.len() {
                 for g in 0..scenario.gpus.len() {
-                    let Some(var) = index.get(t, s, g) else {
+                    let Some(var) = index.get(t, s, g).filter(|v| values[v.0] >= 0.5) else {
                         continue;
                     };
-                    if values[var.0] < 0.5 {
-                        continue;
-                    }
                     fewer.push(vec![(var, -1.0)]);
-                    if let Some(later) = (t + 1 < self.input.periods)
-                        .then(|| index.get(t + 1, s, g))
+                    let neighbours = [
+                        t.checked_sub(1),
+                        Some(t + 1).filter(|&n| n < self.input.periods),
+                    ];
+                    for other in neighbours
+                        .into_iter()
                         .flatten()
+                        .filter_map(|p| index.get(p, s, g))
                     {
-                        shifted.push(vec![(var, -1.0), (later, 1.0)]);
+                        shifted.push(vec![(var, -1.0), (other, 1.0)]);
                     }
-                    if let Some(earlier) = t.checked_sub(1).and_then(|p| index.get(p, s, g)) {
-                        shifted.push(vec![(var, -1.0), (earlier, 1.0)]);
-                    }
-                }
-            }
-        }
-        // One node of another GPU instead, same site and period.
-        let mut swapped = Vec::new();
-        for t in 0..self.input.periods {
-            for s in 0..scenario.sites.len() {
-                for g in 0..scenario.gpus.len() {
-                    let Some(var) = index.get(t, s, g) else {
-                        continue;
-                    };
-                    if values[var.0] < 0.5 {
-                        continue;
-                    }
-                    for other in (0..scenario.gpus.len()).filter(|&o| o != g) {
-                        if let Some(instead) = index.get(t, s, other) {
-                            swapped.push(vec![(var, -1.0), (instead, 1.0)]);
-                        }
+                    for other in (0..scenario.gpus.len())
+                        .filter(|&o| o != g)
+                        .filter_map(|o| index.get(t, s, o))
+                    {
+                        swapped.push(vec![(var, -1.0), (other, 1.0)]);
                     }
                 }
             }
