@@ -196,7 +196,7 @@ impl LinearProgram {
 }
 
 /// How big a programme is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ModelSize {
     pub rows: usize,
     pub columns: usize,

@@ -33,7 +33,7 @@ impl<'a> Summary<'a> {
     fn of(report: &'a PlanReport) -> Summary<'a> {
         Summary {
             scenario: &report.scenario,
-            status: report.status,
+            status: &report.status,
             objective: report.objective,
             bound: report.bound,
             gap: report.gap,
@@ -42,7 +42,7 @@ impl<'a> Summary<'a> {
     }
 }
 
-fn to_csv<T: Serialize>(rows: &[T]) -> Result<String, csv::Error> {
+pub(crate) fn to_csv<T: Serialize>(rows: &[T]) -> Result<String, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for row in rows {
         writer.serialize(row)?;

@@ -14,7 +14,7 @@ pub struct RunFacts {
 pub fn summary(report: &PlanReport, facts: RunFacts) -> TextTable {
     let mut t = TextTable::new(format!("fsdplan plan: {}", report.scenario), &["", ""], 2);
     let money = |x: f64| format!("{} {}", report.currency, number(x, 0));
-    let status = match (report.status, report.gap) {
+    let status = match (report.status.as_str(), report.gap) {
         ("optimal", Some(gap)) if !report.relaxed => format!(
             "optimal (gap {} within target {})",
             percent(gap, 3),

@@ -1,7 +1,7 @@
 //! The result of a plan as tidy rows (SPEC.md section 5), in the scenario's
 //! units: PB, Gbps, MW, PFLOP, currency. Every renderer reads these rows.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{CostCategory, LinExpr, ModelExpressions, ModelSize};
 use crate::plan::PlanRun;
@@ -10,11 +10,11 @@ use crate::solve::{relative_gap, SearchStatus};
 pub const SCHEMA: &str = "fsdplan.plan/1";
 
 /// A plan's result.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PlanReport {
-    pub schema: &'static str,
+    pub schema: String,
     pub scenario: String,
-    pub status: &'static str,
+    pub status: String,
     /// Why the plan has no solution or stopped early, when it did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -40,14 +40,14 @@ pub struct PlanReport {
     pub model: ModelSize,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SolverInfo {
-    pub backend: &'static str,
+    pub backend: String,
     pub lp_solves: usize,
     pub nodes: usize,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CostRow {
     pub period: String,
     pub gpu_capital: f64,
@@ -61,7 +61,7 @@ pub struct CostRow {
     pub discounted_total: f64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct GpuRow {
     pub period: String,
     pub site: String,
@@ -70,7 +70,7 @@ pub struct GpuRow {
     pub installed_nodes: f64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct StorageRow {
     pub period: String,
     pub site: String,
@@ -79,7 +79,7 @@ pub struct StorageRow {
     pub installed_pb: f64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SiteRow {
     pub period: String,
     pub site: String,
@@ -91,7 +91,7 @@ pub struct SiteRow {
     pub compute_used_pflop: f64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct DataRow {
     pub period: String,
     pub site: String,
@@ -104,7 +104,7 @@ pub struct DataRow {
     pub trained_pflop: f64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct LinkRow {
     pub period: String,
     pub link: String,
@@ -113,7 +113,7 @@ pub struct LinkRow {
     pub gbps: f64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ShortfallRow {
     pub period: String,
     pub class: String,
@@ -153,9 +153,9 @@ pub fn build(run: &PlanRun) -> PlanReport {
     let (status, message) = status_text(&outcome.status);
     let money = run.model.scales.money;
     let mut report = PlanReport {
-        schema: SCHEMA,
+        schema: SCHEMA.to_string(),
         scenario: scenario.name.clone(),
-        status,
+        status: status.to_string(),
         message,
         objective: None,
         bound: None,
@@ -172,7 +172,7 @@ pub fn build(run: &PlanRun) -> PlanReport {
         relaxed: run.options.relax,
         mip_gap_target: run.options.limits.mip_gap,
         solver: SolverInfo {
-            backend: run.backend,
+            backend: run.backend.to_string(),
             lp_solves: outcome.lp_solves,
             nodes: outcome.nodes,
         },

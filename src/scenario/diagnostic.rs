@@ -50,6 +50,11 @@ impl KeyPath {
         &self.0
     }
 
+    /// Whether `prefix` is this path or a path above it.
+    pub fn starts_with(&self, prefix: &KeyPath) -> bool {
+        self.0.starts_with(&prefix.0)
+    }
+
     /// The last key of the path, if it ends in a key.
     pub fn last_key(&self) -> Option<&str> {
         self.0.iter().rev().find_map(|s| match s {
@@ -97,7 +102,7 @@ impl Problem {
         Problem::located(map, map.locate_in(file, path), message)
     }
 
-    fn located(map: &SourceMap, location: Location, message: String) -> Problem {
+    pub(crate) fn located(map: &SourceMap, location: Location, message: String) -> Problem {
         let source = &map.files[location.file];
         let key = location.path.to_string();
         let line = location
@@ -203,6 +208,29 @@ fn render_all(problems: &[Problem]) -> String {
 }
 
 impl ScenarioError {
+    /// The problem in one line, for a row of a table (a sweep point that
+    /// failed): the first problem's key and message, and how many more.
+    pub fn summary(&self) -> String {
+        match self {
+            ScenarioError::Io { message, .. } => message.clone(),
+            ScenarioError::Syntax { problem } => problem.message.clone(),
+            ScenarioError::Invalid { problems } => {
+                let Some(first) = problems.first() else {
+                    return "invalid scenario".into();
+                };
+                let mut text = if first.key.is_empty() {
+                    first.message.clone()
+                } else {
+                    format!("{}: {}", first.key, first.message)
+                };
+                if problems.len() > 1 {
+                    text.push_str(&format!(" (and {} more)", problems.len() - 1));
+                }
+                text
+            }
+        }
+    }
+
     /// One problem at a key path of one particular file.
     pub fn in_file(map: &SourceMap, file: usize, path: KeyPath, message: String) -> ScenarioError {
         ScenarioError::Invalid {

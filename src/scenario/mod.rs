@@ -8,6 +8,7 @@
 //! problem found is reported, not only the first.
 
 pub mod diagnostic;
+pub mod overrides;
 pub mod raw;
 pub mod source;
 mod validate;
@@ -15,6 +16,7 @@ mod validate;
 use std::path::Path;
 
 pub use diagnostic::{KeyPath, Problem, ScenarioError};
+pub use overrides::Override;
 pub use source::SourceMap;
 
 use crate::time::{Calendar, MonthRange};
@@ -166,15 +168,55 @@ pub struct LoadedScenario {
     pub sources: SourceMap,
 }
 
+/// A scenario's files, read and merged but not yet validated: the starting
+/// point for any number of variants with different overrides (a sweep reads
+/// the files once).
+#[derive(Debug, Clone)]
+pub struct ScenarioSources {
+    merged: toml::Table,
+    map: SourceMap,
+}
+
+impl ScenarioSources {
+    /// Reads a scenario file and everything it includes. `read` reads one
+    /// file (the library itself does no I/O).
+    pub fn read(
+        path: &Path,
+        read: &mut dyn FnMut(&Path) -> std::io::Result<String>,
+    ) -> Result<ScenarioSources, ScenarioError> {
+        let (merged, map) = source::load_sources(path, read)?;
+        Ok(ScenarioSources { merged, map })
+    }
+
+    /// Applies `overrides` and validates the result.
+    pub fn scenario(&self, overrides: &[Override]) -> Result<LoadedScenario, ScenarioError> {
+        let mut merged = self.merged.clone();
+        let mut map = self.map.clone();
+        overrides::apply(&mut merged, &mut map, overrides)?;
+        let scenario = validate::validate(merged, &map)?;
+        Ok(LoadedScenario {
+            scenario,
+            sources: map,
+        })
+    }
+}
+
 /// Loads and validates a scenario file and everything it includes. `read`
 /// reads one file (the library itself does no I/O).
 pub fn load(
     path: &Path,
     read: &mut dyn FnMut(&Path) -> std::io::Result<String>,
 ) -> Result<LoadedScenario, ScenarioError> {
-    let (merged, sources) = source::load_sources(path, read)?;
-    let scenario = validate::validate(merged, &sources)?;
-    Ok(LoadedScenario { scenario, sources })
+    load_with(path, read, &[])
+}
+
+/// Like [`load`], with `--set` overrides applied before validation.
+pub fn load_with(
+    path: &Path,
+    read: &mut dyn FnMut(&Path) -> std::io::Result<String>,
+    overrides: &[Override],
+) -> Result<LoadedScenario, ScenarioError> {
+    ScenarioSources::read(path, read)?.scenario(overrides)
 }
 
 /// Loads a scenario from one in-memory text named `name`; any `include` in

@@ -12,11 +12,12 @@ use std::path::{Path, PathBuf};
 use toml::{Table, Value};
 
 use super::diagnostic::{KeyPath, Problem, ScenarioError, Segment};
+use super::overrides::AppliedOverride;
 
 /// Plain tables of a scenario file: merged key by key across includes.
-const PLAIN_TABLES: &[&str] = &["scenario", "fleet", "training", "budget"];
+pub(crate) const PLAIN_TABLES: &[&str] = &["scenario", "fleet", "training", "budget"];
 /// Arrays of tables: concatenated across includes.
-const ARRAYS_OF_TABLES: &[&str] = &[
+pub(crate) const ARRAYS_OF_TABLES: &[&str] = &[
     "data_class",
     "site",
     "link",
@@ -26,7 +27,7 @@ const ARRAYS_OF_TABLES: &[&str] = &[
 ];
 
 /// One file read for a scenario.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SourceFile {
     /// The path as the user (or the including file) named it.
     pub path: PathBuf,
@@ -46,7 +47,7 @@ pub struct Location {
 }
 
 /// All files of one scenario and the origin of every merged entry.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SourceMap {
     pub files: Vec<SourceFile>,
     /// `(table, key)` of a plain table -> the file that defined the key.
@@ -55,12 +56,22 @@ pub struct SourceMap {
     top_keys: BTreeMap<String, usize>,
     /// Array of tables -> for each merged element, (file, index in that file).
     array_items: BTreeMap<String, Vec<(usize, usize)>>,
+    /// `--set` overrides applied after merging, in order.
+    pub(crate) overrides: Vec<AppliedOverride>,
 }
 
 impl SourceMap {
     /// Translates a path in the merged scenario to a file, a file-local path
     /// and the byte span of the deepest existing part.
     pub fn locate(&self, path: &KeyPath) -> Location {
+        if let Some(applied) = self
+            .overrides
+            .iter()
+            .rev()
+            .find(|o| path.starts_with(&o.path))
+        {
+            return applied.location.clone();
+        }
         let segments = path.segments();
         let (file, local) = match segments {
             [Segment::Key(top), Segment::Index(i), rest @ ..] => {
@@ -96,6 +107,11 @@ impl SourceMap {
             path: path.clone(),
             span,
         }
+    }
+
+    /// Adds a file that is not read from disk (the `--set` overrides).
+    pub(crate) fn push_pseudo_file(&mut self, name: &str, text: String) -> usize {
+        push_file(self, Path::new(name), text, None)
     }
 
     fn top_file(&self, top: &str) -> usize {
