@@ -43,6 +43,29 @@ pub fn percent(share: f64, decimals: usize) -> String {
     format!("{}%", number(share * 100.0, decimals))
 }
 
+/// A change with its sign: `+1,234.5`, `-3.0`, `0`.
+pub fn signed(x: f64, decimals: usize) -> String {
+    let text = number(x, decimals);
+    if text != "0" && !text.starts_with('-') {
+        format!("+{text}")
+    } else {
+        text
+    }
+}
+
+/// A change in money, in millions, with its sign.
+pub fn signed_millions(x: f64) -> String {
+    signed(x / 1e6, 1)
+}
+
+/// A relative change as a signed percentage; `-` when there is no base.
+pub fn signed_percent(share: Option<f64>, decimals: usize) -> String {
+    match share {
+        Some(share) => format!("{}%", signed(share * 100.0, decimals)),
+        None => "-".to_string(),
+    }
+}
+
 /// How tables are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TableStyle {
@@ -58,8 +81,10 @@ pub struct TextTable {
     pub title: String,
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
-    /// Columns from this index on are numbers.
+    /// Columns from this index on are numbers...
     pub first_numeric: usize,
+    /// ...except this many text columns at the end.
+    pub trailing_text: usize,
 }
 
 impl TextTable {
@@ -69,7 +94,14 @@ impl TextTable {
             headers: headers.iter().map(|h| h.to_string()).collect(),
             rows: Vec::new(),
             first_numeric,
+            trailing_text: 0,
         }
+    }
+
+    /// The same table with the last `columns` columns left-aligned text.
+    pub fn with_trailing_text(mut self, columns: usize) -> TextTable {
+        self.trailing_text = columns;
+        self
     }
 
     pub fn push(&mut self, row: Vec<String>) {
@@ -87,7 +119,8 @@ impl TextTable {
             TableStyle::Terminal => table.with(Style::psql()),
             TableStyle::Markdown => table.with(Style::markdown()),
         };
-        for column in self.first_numeric..self.headers.len() {
+        let numeric_end = self.headers.len().saturating_sub(self.trailing_text);
+        for column in self.first_numeric..numeric_end {
             table.modify(Columns::one(column), Alignment::right());
         }
         match style {
@@ -112,5 +145,9 @@ mod tests {
         assert_eq!(millions(2_637_650_111.6), "2,637.7");
         assert_eq!(percent(0.00098, 2), "0.10%");
         assert_eq!(number(f64::NAN, 1), "-");
+        assert_eq!(signed(1234.54, 1), "+1,234.5");
+        assert_eq!(signed(-0.01, 1), "0");
+        assert_eq!(signed_percent(Some(-0.2231), 1), "-22.3%");
+        assert_eq!(signed_percent(None, 1), "-");
     }
 }

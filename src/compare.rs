@@ -1,0 +1,442 @@
+//! Compare GPU options: one plan per option in which only that option may be
+//! bought (nodes already installed keep running), plus the unrestricted
+//! optimum, each with the first limit that shapes it.
+//!
+//! An option with no feasible plan is a row that says why: the limits of the
+//! scenario are lifted one family at a time (export control on the option,
+//! supply caps, licence caps, power caps, the budget, bandwidth caps, export
+//! quotas) and the first family whose removal makes the LP relaxation
+//! feasible is named, with where and by how much the lifted plan goes past it.
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::model::PlanInput;
+use crate::plan::{plan, PlanOptions};
+use crate::report::limits::{self, Limit, LimitKind};
+use crate::report::PlanReport;
+use crate::scenario::Scenario;
+use crate::solve::{Clock, LpBackend};
+use crate::time::MonthRange;
+
+pub const SCHEMA: &str = "fsdplan.compare/1";
+
+/// The name of the row with every option allowed.
+pub const UNRESTRICTED: &str = "all options";
+
+/// One option's plan, in the scenario's units.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompareRow {
+    /// A GPU name, or [`UNRESTRICTED`].
+    pub option: String,
+    pub status: String,
+    pub npv: Option<f64>,
+    /// NPV minus the best NPV of the comparison.
+    pub npv_difference: Option<f64>,
+    /// `npv_difference` as a share of the best NPV.
+    pub npv_difference_share: Option<f64>,
+    pub nodes_bought: f64,
+    pub gpus_bought: f64,
+    /// Highest total power over all sites in any period.
+    pub peak_mw: f64,
+    /// Training compute delivered over the horizon (demand minus shortfall).
+    pub delivered_pflop: f64,
+    /// NPV per EFLOP (1,000 PFLOP) delivered.
+    pub cost_per_delivered_eflop: Option<f64>,
+    /// The first limit that shapes the plan, or why there is no plan.
+    pub limit: String,
+    /// Every limit found, earliest first.
+    pub limits: Vec<Limit>,
+}
+
+/// A comparison of GPU options.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompareReport {
+    pub schema: &'static str,
+    pub scenario: String,
+    pub currency: String,
+    /// Sorted by NPV; options without a plan last.
+    pub rows: Vec<CompareRow>,
+}
+
+/// A copy of `scenario` in which only the GPUs in `keep` may be bought.
+/// Other GPUs with installed nodes stay (their nodes keep running, none may
+/// be bought); others are removed with their export rules, so the model is
+/// the one a scenario without them would give.
+pub fn only_buy(scenario: &Scenario, keep: &[usize]) -> Scenario {
+    let mut restricted = scenario.clone();
+    for g in (0..scenario.gpus.len()).rev() {
+        if keep.contains(&g) {
+            continue;
+        }
+        let installed = scenario.sites.iter().any(|s| s.existing_nodes[g] > 0.0);
+        if installed {
+            restricted.gpus[g].allowed_in.clear();
+            continue;
+        }
+        restricted.gpus.remove(g);
+        for site in &mut restricted.sites {
+            site.existing_nodes.remove(g);
+        }
+        restricted.export_rules.retain(|rule| rule.gpu != g);
+        for rule in &mut restricted.export_rules {
+            if rule.gpu > g {
+                rule.gpu -= 1;
+            }
+        }
+    }
+    restricted
+}
+
+/// Plans every option in `gpus` (indices into the scenario's GPUs) and the
+/// unrestricted scenario, in parallel on rayon's current pool.
+/// `clock` makes one clock per plan.
+pub fn compare(
+    scenario: &Scenario,
+    gpus: &[usize],
+    options: PlanOptions,
+    backend: &(dyn LpBackend + Sync),
+    clock: &(dyn Fn() -> Box<dyn Clock> + Sync),
+) -> CompareReport {
+    let mut cases: Vec<Option<usize>> = gpus.iter().copied().map(Some).collect();
+    cases.push(None);
+    let mut rows: Vec<CompareRow> = cases
+        .par_iter()
+        .map(|&case| {
+            let (name, restricted) = match case {
+                Some(g) => (scenario.gpus[g].name.clone(), only_buy(scenario, &[g])),
+                None => (UNRESTRICTED.to_string(), scenario.clone()),
+            };
+            option_row(
+                name,
+                &restricted,
+                case.is_some(),
+                options,
+                backend,
+                &*clock(),
+            )
+        })
+        .collect();
+
+    let best = rows
+        .iter()
+        .filter_map(|r| r.npv)
+        .fold(f64::INFINITY, f64::min);
+    for row in &mut rows {
+        if let Some(npv) = row.npv {
+            row.npv_difference = Some(npv - best);
+            row.npv_difference_share = (best > 0.0).then(|| (npv - best) / best);
+        }
+    }
+    rows.sort_by(|a, b| match (a.npv, b.npv) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    CompareReport {
+        schema: SCHEMA,
+        scenario: scenario.name.clone(),
+        currency: scenario.currency.clone(),
+        rows,
+    }
+}
+
+/// Plans one option. `focus` says whether the scenario was restricted to
+/// one GPU, whose export-control blocks then count as limits.
+fn option_row(
+    option: String,
+    scenario: &Scenario,
+    focus: bool,
+    options: PlanOptions,
+    backend: &dyn LpBackend,
+    clock: &dyn Clock,
+) -> CompareRow {
+    let run = plan(scenario, options, backend, clock);
+    let report = run.report();
+    let input = &run.input;
+    let focus_gpus: Vec<usize> = if focus {
+        scenario
+            .gpus
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| !g.allowed_in.is_empty())
+            .map(|(g, _)| g)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut row = CompareRow {
+        option,
+        status: report.status.to_string(),
+        npv: report.objective,
+        npv_difference: None,
+        npv_difference_share: None,
+        nodes_bought: 0.0,
+        gpus_bought: 0.0,
+        peak_mw: 0.0,
+        delivered_pflop: 0.0,
+        cost_per_delivered_eflop: None,
+        limit: String::new(),
+        limits: Vec::new(),
+    };
+    if report.objective.is_none() {
+        row.limit = why_no_plan(scenario, &focus_gpus, &report, options, backend, clock);
+        return row;
+    }
+    for r in &report.gpus {
+        row.nodes_bought += r.bought_nodes;
+        if let Some(gpu) = scenario.gpus.iter().find(|g| g.name == r.gpu) {
+            row.gpus_bought += r.bought_nodes * gpu.gpus_per_node;
+        }
+    }
+    row.peak_mw = peak_mw(&report);
+    row.delivered_pflop = delivered_pflop(input, &report);
+    if let Some(npv) = report.objective {
+        if row.delivered_pflop > 0.0 {
+            row.cost_per_delivered_eflop = Some(npv / (row.delivered_pflop / 1e3));
+        }
+    }
+    let mut found = limits::purchase_blocks(input, &focus_gpus);
+    found.extend(limits::capacity_limits(input, &report));
+    limits::sort(&mut found);
+    row.limit = found
+        .first()
+        .map_or_else(|| "none: cost alone".to_string(), |l| l.text.clone());
+    row.limits = found;
+    row
+}
+
+/// Highest total power over all sites in any period.
+pub fn peak_mw(report: &PlanReport) -> f64 {
+    let mut per_period = vec![0.0; report.periods.len()];
+    for row in &report.sites {
+        if let Some(t) = report.periods.iter().position(|p| *p == row.period) {
+            per_period[t] += row.power_mw;
+        }
+    }
+    per_period.into_iter().fold(0.0, f64::max)
+}
+
+/// Training compute delivered over the horizon: demand (fleet data and
+/// base) minus shortfall.
+pub fn delivered_pflop(input: &PlanInput, report: &PlanReport) -> f64 {
+    let demand: f64 = input.demand_pflop.iter().flatten().sum::<f64>()
+        + input.scenario.training.base_pflop_per_period * input.periods as f64;
+    let short: f64 = report.shortfall.iter().map(|r| r.pflop).sum();
+    demand - short
+}
+
+/// The families of limits lifted, one at a time, to find why no plan exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    ExportControl,
+    Supply,
+    Licence,
+    Power,
+    Budget,
+    Bandwidth,
+    ExportQuota,
+}
+
+impl Family {
+    const ALL: [Family; 7] = [
+        Family::ExportControl,
+        Family::Supply,
+        Family::Licence,
+        Family::Power,
+        Family::Budget,
+        Family::Bandwidth,
+        Family::ExportQuota,
+    ];
+
+    fn kinds(self) -> &'static [LimitKind] {
+        match self {
+            Family::ExportControl => &[
+                LimitKind::NotAllowed,
+                LimitKind::NotAvailable,
+                LimitKind::Ban,
+            ],
+            Family::Supply => &[LimitKind::SupplyCap],
+            Family::Licence => &[LimitKind::LicenceCap],
+            Family::Power => &[LimitKind::PowerCap],
+            Family::Budget => &[LimitKind::Budget],
+            Family::Bandwidth => &[LimitKind::IngestCap, LimitKind::LinkCap],
+            Family::ExportQuota => &[LimitKind::ExportQuota],
+        }
+    }
+
+    /// A copy of `scenario` without this family's limits (export control
+    /// only on the `focus` GPUs).
+    fn lift(self, scenario: &mut Scenario, focus: &[usize]) {
+        match self {
+            Family::ExportControl => {
+                let everywhere: Vec<String> = scenario
+                    .sites
+                    .iter()
+                    .map(|s| s.jurisdiction.clone())
+                    .collect();
+                for &g in focus {
+                    let gpu = &mut scenario.gpus[g];
+                    gpu.allowed_in = everywhere.clone();
+                    gpu.available = MonthRange::default();
+                }
+                scenario.export_rules.retain(|rule| {
+                    !focus.contains(&rule.gpu)
+                        || !matches!(rule.action, crate::scenario::RuleAction::Ban)
+                });
+            }
+            Family::Supply => scenario
+                .gpus
+                .iter_mut()
+                .for_each(|g| g.max_nodes_per_period = None),
+            Family::Licence => {
+                for rule in &mut scenario.export_rules {
+                    if let crate::scenario::RuleAction::Licence {
+                        max_installed_nodes_per_site,
+                        ..
+                    } = &mut rule.action
+                    {
+                        *max_installed_nodes_per_site = None;
+                    }
+                }
+            }
+            Family::Power => scenario
+                .sites
+                .iter_mut()
+                .for_each(|s| s.power_cap_mw = None),
+            Family::Budget => scenario.budget = None,
+            Family::Bandwidth => {
+                scenario
+                    .sites
+                    .iter_mut()
+                    .for_each(|s| s.ingest_max_gbps = None);
+                scenario.links.iter_mut().for_each(|l| l.max_gbps = None);
+            }
+            Family::ExportQuota => scenario
+                .data_classes
+                .iter_mut()
+                .for_each(|c| c.export_max_pb_per_period = None),
+        }
+    }
+}
+
+/// Why `scenario` has no plan, in words.
+fn why_no_plan(
+    scenario: &Scenario,
+    focus: &[usize],
+    report: &PlanReport,
+    options: PlanOptions,
+    backend: &dyn LpBackend,
+    clock: &dyn Clock,
+) -> String {
+    if report.status != "infeasible" {
+        return report
+            .message
+            .clone()
+            .unwrap_or_else(|| format!("no plan ({})", report.status));
+    }
+    let relaxed = PlanOptions {
+        relax: true,
+        ..options
+    };
+    let original = PlanInput::new(scenario);
+    let lifted_plan = |families: &[Family]| {
+        let mut lifted = scenario.clone();
+        for family in families {
+            family.lift(&mut lifted, focus);
+        }
+        let run = plan(&lifted, relaxed, backend, clock);
+        let report = run.report();
+        report.objective.is_some().then_some(report)
+    };
+    if lifted_plan(&[]).is_some() {
+        return "no integer plan found, although the LP relaxation has one".into();
+    }
+    for family in Family::ALL {
+        let Some(lifted) = lifted_plan(&[family]) else {
+            continue;
+        };
+        if family == Family::ExportControl {
+            if let Some(first) = limits::blocks_used(&original, &lifted).first() {
+                return exceeded_text(first, &scenario.currency);
+            }
+            continue;
+        }
+        let exceeded: Vec<Limit> = limits::capacity_limits(&original, &lifted)
+            .into_iter()
+            .filter(|l| family.kinds().contains(&l.kind) && l.excess > 1e-6)
+            .collect();
+        if let Some(first) = exceeded.first() {
+            return exceeded_text(first, &scenario.currency);
+        }
+    }
+    match lifted_plan(&Family::ALL) {
+        Some(lifted) => {
+            let mut exceeded: Vec<Limit> = limits::capacity_limits(&original, &lifted)
+                .into_iter()
+                .filter(|l| l.excess > 1e-6)
+                .collect();
+            exceeded.extend(limits::blocks_used(&original, &lifted));
+            limits::sort(&mut exceeded);
+            let listed: Vec<String> = exceeded
+                .iter()
+                .take(3)
+                .map(|l| exceeded_text(l, &scenario.currency))
+                .collect();
+            format!("several limits together: {}", listed.join("; "))
+        }
+        None => "no plan even without capacity limits or export control: \
+                 check that every class may be ingested and trained at a home site"
+            .into(),
+    }
+}
+
+/// "power cap lingang 2026Q1 (40 MW): needs 12.3 MW more".
+fn exceeded_text(limit: &Limit, currency: &str) -> String {
+    use crate::report::format::{millions, number};
+    let amount = match limit.kind {
+        LimitKind::PowerCap => format!("{} MW", number(limit.excess, 1)),
+        LimitKind::LicenceCap | LimitKind::SupplyCap => {
+            format!("{} nodes", number(limit.excess, 0))
+        }
+        LimitKind::NotAllowed | LimitKind::NotAvailable | LimitKind::Ban => {
+            return format!(
+                "{}: a plan would buy {} nodes there",
+                limit.text,
+                number(limit.excess, 0)
+            );
+        }
+        LimitKind::Budget => format!("{currency} {} M", millions(limit.excess)),
+        LimitKind::IngestCap | LimitKind::LinkCap => format!("{} Gbps", number(limit.excess, 1)),
+        LimitKind::ExportQuota => format!("{} PB", number(limit.excess, 2)),
+        _ => return limit.text.clone(),
+    };
+    format!("{}: needs {amount} more", limit.text)
+}
+
+/// The indices of the named GPUs (every GPU when `names` is empty).
+pub fn resolve_gpus(scenario: &Scenario, names: &[String]) -> Result<Vec<usize>, String> {
+    if names.is_empty() {
+        return Ok((0..scenario.gpus.len()).collect());
+    }
+    let known: Vec<&str> = scenario.gpus.iter().map(|g| g.name.as_str()).collect();
+    let mut gpus = Vec::new();
+    for name in names {
+        let name = name.trim();
+        match known.iter().position(|k| *k == name) {
+            Some(g) if !gpus.contains(&g) => gpus.push(g),
+            Some(_) => {}
+            None => {
+                let hint = crate::scenario::diagnostic::did_you_mean(name, known.iter().copied())
+                    .map(|close| format!("did you mean `{close}`? "))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "no GPU named `{name}`; {hint}known: {}",
+                    known.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(gpus)
+}
