@@ -1,10 +1,13 @@
 //! fsdplan: capacity planning for the data centres that train self-driving
 //! models on a car fleet's own data.
+pub mod compare;
+pub mod diff;
 pub mod exit;
 pub mod model;
 pub mod plan;
 pub mod report;
 pub mod scenario;
 pub mod solve;
+pub mod sweep;
 pub mod time;
 pub mod units;

@@ -1,18 +1,20 @@
 //! The `fsdplan` command line: parses arguments, reads files, reads the
-//! clock, and hands everything else to the library.
+//! clock, draws progress, and hands everything else to the library.
 
-use std::path::{Path, PathBuf};
+mod commands;
+mod output;
+
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
-use fsdplan::exit;
-use fsdplan::model::PlanInput;
-use fsdplan::plan::{plan, PlanOptions};
-use fsdplan::report::{check_tables, csv_tables, plan_tables, RunFacts, TableStyle, TextTable};
-use fsdplan::scenario::{self, LoadedScenario};
-use fsdplan::solve::{Clock, Limits, MicroLp};
+use fsdplan::plan::PlanOptions;
+use fsdplan::scenario::Override;
+use fsdplan::solve::Limits;
+use fsdplan::sweep::{Axis, Shard};
+
+use output::OutputArgs;
 
 /// Capacity planner for data centres that train self-driving models on a
 /// car fleet's own data.
@@ -29,45 +31,130 @@ enum Command {
     Check {
         /// The scenario file (TOML).
         scenario: PathBuf,
-        #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
-        format: CheckFormat,
+        #[command(flatten)]
+        overrides: OverrideArgs,
+        #[arg(long, value_enum, default_value_t = commands::CheckFormat::Table)]
+        format: commands::CheckFormat,
     },
     /// Plan a scenario: purchases, capacity, data placement and costs.
     Plan {
         /// The scenario file (TOML).
         scenario: PathBuf,
-        /// Solve the LP relaxation only (node counts continuous): a lower
-        /// bound on the cost of any plan.
+        #[command(flatten)]
+        overrides: OverrideArgs,
+        #[command(flatten)]
+        solve: SolveArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Plan once per GPU option (only that option may be bought) and once
+    /// with every option; one row each, best NPV first.
+    Compare {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        /// The options to compare, e.g. H20,910B (default: every GPU of the
+        /// scenario).
+        #[arg(long, value_delimiter = ',')]
+        gpus: Vec<String>,
+        #[command(flatten)]
+        overrides: OverrideArgs,
+        #[command(flatten)]
+        solve: SolveArgs,
+        #[command(flatten)]
+        jobs: JobArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Plan every combination of swept values: --set PATH=V1,V2,... or
+    /// --set PATH=A..B/N (N evenly spaced values from A to B).
+    Sweep {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        /// A swept parameter; repeat for a grid (the first varies slowest).
+        #[arg(long = "set", value_name = "PATH=VALUES", value_parser = Axis::parse, required = true)]
+        axes: Vec<Axis>,
+        /// Solve only shard I of N (1 <= I <= N): every N-th point from
+        /// point I-1. Join the shards' JSON outputs with `fsdplan merge`.
+        #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
+        shard: Option<Shard>,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+        #[command(flatten)]
+        solve: SolveArgs,
+        #[command(flatten)]
+        jobs: JobArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Join the JSON outputs of `sweep --shard` into one sweep.
+    Merge {
+        /// Shard outputs (`sweep --format json`).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Compare two plans: cost per category and per year, the NPV change,
+    /// and the decisions that changed. A and B are scenario files (planned
+    /// first) or plan JSON files (`plan --format json`).
+    Diff {
+        a: PathBuf,
+        b: PathBuf,
+        /// Leave out cost lines that did not change.
         #[arg(long)]
-        relax: bool,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-        /// Write the result into this directory (one CSV file per table with
-        /// --format csv; plan.json, plan.md or plan.txt otherwise).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Relative gap (NPV - bound) / NPV at which an integer plan is
-        /// optimal.
-        #[arg(long, default_value_t = Limits::default().mip_gap, value_parser = parse_gap)]
-        mip_gap: f64,
-        /// Seconds the integer search may take.
-        #[arg(long, default_value_t = Limits::default().time_limit, value_parser = parse_seconds)]
-        time_limit: f64,
+        changes_only: bool,
+        #[command(flatten)]
+        solve: SolveArgs,
+        #[command(flatten)]
+        output: OutputArgs,
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Table,
-    Json,
-    Csv,
-    Markdown,
+/// `--set PATH=VALUE`, repeatable.
+#[derive(Args)]
+struct OverrideArgs {
+    /// Change one scenario value, e.g. fleet.growth_per_year=0.3,
+    /// gpu.H20.price_per_node=9e5, site.lingang.power_cap_mw=60.
+    #[arg(long = "set", value_name = "PATH=VALUE", value_parser = Override::parse)]
+    overrides: Vec<Override>,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum CheckFormat {
-    Table,
-    Markdown,
+/// How to solve.
+#[derive(Args)]
+struct SolveArgs {
+    /// Solve the LP relaxation only (node counts continuous): a lower
+    /// bound on the cost of any plan.
+    #[arg(long)]
+    relax: bool,
+    /// Relative gap (NPV - bound) / NPV at which an integer plan is
+    /// optimal.
+    #[arg(long, default_value_t = Limits::default().mip_gap, value_parser = parse_gap)]
+    mip_gap: f64,
+    /// Seconds the integer search of one plan may take.
+    #[arg(long, default_value_t = Limits::default().time_limit, value_parser = parse_seconds)]
+    time_limit: f64,
+}
+
+impl SolveArgs {
+    fn options(&self) -> PlanOptions {
+        PlanOptions {
+            relax: self.relax,
+            limits: Limits {
+                mip_gap: self.mip_gap,
+                time_limit: self.time_limit,
+                ..Limits::default()
+            },
+        }
+    }
+}
+
+/// `--jobs N`.
+#[derive(Args)]
+struct JobArgs {
+    /// Plans solved at once (default: one per core).
+    #[arg(long, short, value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
 }
 
 fn parse_gap(text: &str) -> Result<f64, String> {
@@ -88,141 +175,60 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Wall-clock time since the solve started.
-struct WallClock(Instant);
-
-impl Clock for WallClock {
-    fn elapsed_seconds(&self) -> f64 {
-        self.0.elapsed().as_secs_f64()
-    }
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Check { scenario, format } => run_check(&scenario, format),
+        Command::Check {
+            scenario,
+            overrides,
+            format,
+        } => commands::check(&scenario, &overrides.overrides, format),
         Command::Plan {
             scenario,
-            relax,
-            format,
-            out,
-            mip_gap,
-            time_limit,
-        } => {
-            let limits = Limits {
-                mip_gap,
-                time_limit,
-                ..Limits::default()
-            };
-            run_plan(
-                &scenario,
-                PlanOptions { relax, limits },
-                format,
-                out.as_deref(),
-            )
-        }
+            overrides,
+            solve,
+            output,
+        } => commands::plan(&scenario, &overrides.overrides, solve.options(), &output),
+        Command::Compare {
+            scenario,
+            gpus,
+            overrides,
+            solve,
+            jobs,
+            output,
+        } => commands::compare(
+            &scenario,
+            &overrides.overrides,
+            &gpus,
+            solve.options(),
+            jobs.jobs,
+            &output,
+        ),
+        Command::Sweep {
+            scenario,
+            axes,
+            shard,
+            quiet,
+            solve,
+            jobs,
+            output,
+        } => commands::sweep(
+            &scenario,
+            axes,
+            shard,
+            quiet,
+            solve.options(),
+            jobs.jobs,
+            &output,
+        ),
+        Command::Merge { files, output } => commands::merge(&files, &output),
+        Command::Diff {
+            a,
+            b,
+            changes_only,
+            solve,
+            output,
+        } => commands::diff(&a, &b, changes_only, solve.options(), &output),
     };
     ExitCode::from(code as u8)
-}
-
-fn load(path: &Path) -> Result<LoadedScenario, i32> {
-    let mut read = |p: &Path| std::fs::read_to_string(p);
-    scenario::load(path, &mut read).map_err(|error| {
-        eprint!("{error}");
-        exit::BAD_INPUT
-    })
-}
-
-fn print_tables(tables: &[TextTable], style: TableStyle) -> String {
-    tables
-        .iter()
-        .map(|t| t.render(style))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn run_check(path: &Path, format: CheckFormat) -> i32 {
-    let loaded = match load(path) {
-        Ok(loaded) => loaded,
-        Err(code) => return code,
-    };
-    let input = PlanInput::new(&loaded.scenario);
-    let style = match format {
-        CheckFormat::Table => TableStyle::Terminal,
-        CheckFormat::Markdown => TableStyle::Markdown,
-    };
-    println!("{}: valid\n", path.display());
-    print!("{}", print_tables(&check_tables::all(&input), style));
-    exit::SUCCESS
-}
-
-fn run_plan(path: &Path, options: PlanOptions, format: Format, out: Option<&Path>) -> i32 {
-    let loaded = match load(path) {
-        Ok(loaded) => loaded,
-        Err(code) => return code,
-    };
-    let scenario = &loaded.scenario;
-    let clock = WallClock(Instant::now());
-    let run = plan(scenario, options, &MicroLp, &clock);
-    let solve_seconds = clock.elapsed_seconds();
-    let report = run.report();
-    let facts = RunFacts {
-        solve_seconds: Some(solve_seconds),
-    };
-    let gpus_per_node = |name: &str| {
-        scenario
-            .gpus
-            .iter()
-            .find(|g| g.name == name)
-            .map(|g| g.gpus_per_node)
-    };
-    let tables = || plan_tables::all(&report, facts, run.input.seconds, &gpus_per_node);
-    let files: Vec<(&str, String)> = match format {
-        Format::Table => vec![("plan.txt", print_tables(&tables(), TableStyle::Terminal))],
-        Format::Markdown => vec![("plan.md", print_tables(&tables(), TableStyle::Markdown))],
-        Format::Json => vec![(
-            "plan.json",
-            serde_json::to_string_pretty(&report).expect("the report serialises") + "\n",
-        )],
-        Format::Csv => match csv_tables::tables(&report) {
-            Ok(files) => files,
-            Err(error) => {
-                eprintln!("error: cannot write CSV: {error}");
-                return exit::OUTPUT_FAILURE;
-            }
-        },
-    };
-    match out {
-        Some(dir) => {
-            if let Err(code) = write_files(dir, &files) {
-                return code;
-            }
-        }
-        None => {
-            if files.len() > 1 {
-                eprintln!(
-                    "note: printing {} only; use --out DIR for every table",
-                    files[0].0
-                );
-            }
-            print!("{}", files[0].1);
-        }
-    }
-    if let Some(message) = &report.message {
-        eprintln!("{}: {message}", report.status);
-    }
-    exit::for_status(report.status)
-}
-
-fn write_files(dir: &Path, files: &[(&str, String)]) -> Result<(), i32> {
-    let fail = |what: &Path, error: std::io::Error| {
-        eprintln!("error: cannot write {}: {error}", what.display());
-        exit::OUTPUT_FAILURE
-    };
-    std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
-    for (name, text) in files {
-        let path = dir.join(name);
-        std::fs::write(&path, text).map_err(|e| fail(&path, e))?;
-    }
-    Ok(())
 }

@@ -1,0 +1,338 @@
+//! One function per command: read the inputs, call the library, emit the
+//! result, return the exit code.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::ValueEnum;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use fsdplan::compare;
+use fsdplan::diff;
+use fsdplan::exit;
+use fsdplan::model::PlanInput;
+use fsdplan::plan::{plan as plan_scenario, PlanOptions};
+use fsdplan::report::{
+    check_tables, compare_tables, csv_tables, diff_tables, plan_tables, sweep_tables, PlanReport,
+    RunFacts, TableStyle,
+};
+use fsdplan::scenario::{self, LoadedScenario, Override, ScenarioSources};
+use fsdplan::solve::{Clock, MicroLp};
+use fsdplan::sweep::{self, Axis, Grid, Shard, SweepReport};
+
+use crate::output::{json, render_tables, OutputArgs, Rendered};
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum CheckFormat {
+    Table,
+    Markdown,
+}
+
+/// Wall-clock time since the clock was made.
+struct WallClock(Instant);
+
+impl Clock for WallClock {
+    fn elapsed_seconds(&self) -> f64 {
+        self.0.elapsed().as_secs_f64()
+    }
+}
+
+fn wall_clock() -> Box<dyn Clock> {
+    Box::new(WallClock(Instant::now()))
+}
+
+fn read_file(path: &Path) -> std::io::Result<String> {
+    std::fs::read_to_string(path)
+}
+
+fn load(path: &Path, overrides: &[Override]) -> Result<LoadedScenario, i32> {
+    scenario::load_with(path, &mut read_file, overrides).map_err(|error| {
+        eprint!("{error}");
+        exit::BAD_INPUT
+    })
+}
+
+/// Runs `work` on a pool of `jobs` threads (default: one per core).
+fn with_jobs<T: Send>(jobs: Option<u16>, work: impl FnOnce() -> T + Send) -> Result<T, i32> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(jobs) = jobs {
+        pool = pool.num_threads(usize::from(jobs));
+    }
+    match pool.build() {
+        Ok(pool) => Ok(pool.install(work)),
+        Err(error) => {
+            eprintln!("error: cannot start worker threads: {error}");
+            Err(exit::SOLVER_FAILURE)
+        }
+    }
+}
+
+pub fn check(path: &Path, overrides: &[Override], format: CheckFormat) -> i32 {
+    let loaded = match load(path, overrides) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let input = PlanInput::new(&loaded.scenario);
+    let style = match format {
+        CheckFormat::Table => TableStyle::Terminal,
+        CheckFormat::Markdown => TableStyle::Markdown,
+    };
+    println!("{}: valid\n", path.display());
+    print!("{}", render_tables(&check_tables::all(&input), style));
+    exit::SUCCESS
+}
+
+pub fn plan(path: &Path, overrides: &[Override], options: PlanOptions, output: &OutputArgs) -> i32 {
+    let loaded = match load(path, overrides) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let scenario = &loaded.scenario;
+    let clock = WallClock(Instant::now());
+    let run = plan_scenario(scenario, options, &MicroLp, &clock);
+    let solve_seconds = clock.elapsed_seconds();
+    let report = run.report();
+    let facts = RunFacts {
+        solve_seconds: Some(solve_seconds),
+    };
+    let gpus_per_node = |name: &str| {
+        scenario
+            .gpus
+            .iter()
+            .find(|g| g.name == name)
+            .map(|g| g.gpus_per_node)
+    };
+    let emitted = output.emit(Rendered {
+        stem: "plan",
+        tables: &|| plan_tables::all(&report, facts, run.input.seconds, &gpus_per_node),
+        json: &|| json(&report),
+        csv: &|| csv_tables::tables(&report),
+    });
+    if let Err(code) = emitted {
+        return code;
+    }
+    if let Some(message) = &report.message {
+        eprintln!("{}: {message}", report.status);
+    }
+    exit::for_status(&report.status)
+}
+
+pub fn compare(
+    path: &Path,
+    overrides: &[Override],
+    gpu_names: &[String],
+    options: PlanOptions,
+    jobs: Option<u16>,
+    output: &OutputArgs,
+) -> i32 {
+    let loaded = match load(path, overrides) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let scenario = &loaded.scenario;
+    let gpus = match compare::resolve_gpus(scenario, gpu_names) {
+        Ok(gpus) => gpus,
+        Err(message) => {
+            eprintln!("error: --gpus: {message}");
+            return exit::BAD_INPUT;
+        }
+    };
+    let report = match with_jobs(jobs, || {
+        compare::compare(scenario, &gpus, options, &MicroLp, &wall_clock)
+    }) {
+        Ok(report) => report,
+        Err(code) => return code,
+    };
+    let emitted = output.emit(Rendered {
+        stem: "compare",
+        tables: &|| vec![compare_tables::table(&report)],
+        json: &|| json(&report),
+        csv: &|| compare_tables::csv(&report),
+    });
+    if let Err(code) = emitted {
+        return code;
+    }
+    exit::SUCCESS
+}
+
+pub fn sweep(
+    path: &Path,
+    axes: Vec<Axis>,
+    shard: Option<Shard>,
+    quiet: bool,
+    options: PlanOptions,
+    jobs: Option<u16>,
+    output: &OutputArgs,
+) -> i32 {
+    let sources = match ScenarioSources::read(path, &mut read_file) {
+        Ok(sources) => sources,
+        Err(error) => {
+            eprint!("{error}");
+            return exit::BAD_INPUT;
+        }
+    };
+    let grid = Grid { axes };
+    let points = sweep::points_in(&grid, shard);
+    // Drawn only when stderr is a terminal.
+    let progress = if quiet || points < 2 {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::new(points as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} points, {elapsed} (eta {eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    };
+    let done = || progress.inc(1);
+    let result = with_jobs(jobs, || {
+        sweep::run(
+            &sources,
+            &grid,
+            shard,
+            options,
+            &MicroLp,
+            &wall_clock,
+            &done,
+        )
+    });
+    progress.finish_and_clear();
+    let report = match result {
+        Ok(Ok(report)) => report,
+        Ok(Err(error)) => {
+            eprint!("{error}");
+            return exit::BAD_INPUT;
+        }
+        Err(code) => return code,
+    };
+    // A sweep in which every point is invalid is a bad command: show the
+    // first point's full diagnostic once rather than a table of errors.
+    if !report.rows.is_empty() && report.rows.iter().all(|r| r.status == sweep::BAD_INPUT) {
+        let first = report.rows[0].point;
+        if let Err(error) = sources.scenario(&grid.point(first)) {
+            eprint!("{error}");
+        }
+        eprintln!("error: every point of the sweep is invalid");
+        return exit::BAD_INPUT;
+    }
+    emit_sweep(&report, output)
+}
+
+fn emit_sweep(report: &SweepReport, output: &OutputArgs) -> i32 {
+    let emitted = output.emit(Rendered {
+        stem: "sweep",
+        tables: &|| vec![sweep_tables::table(report)],
+        json: &|| json(report),
+        csv: &|| sweep_tables::csv(report),
+    });
+    match emitted {
+        Ok(()) => exit::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+pub fn merge(files: &[PathBuf], output: &OutputArgs) -> i32 {
+    let mut shards = Vec::new();
+    for file in files {
+        let name = file.display().to_string();
+        let text = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(error) => {
+                eprintln!("error: cannot read {name}: {error}");
+                return exit::BAD_INPUT;
+            }
+        };
+        match serde_json::from_str::<SweepReport>(&text) {
+            Ok(report) if report.schema == sweep::SCHEMA => shards.push((name, report)),
+            Ok(report) => {
+                eprintln!(
+                    "error: {name} is a `{}` file, not a sweep ({})",
+                    report.schema,
+                    sweep::SCHEMA
+                );
+                return exit::BAD_INPUT;
+            }
+            Err(error) => {
+                eprintln!(
+                    "error: {name} is not the JSON output of `fsdplan sweep --format json`: {error}"
+                );
+                return exit::BAD_INPUT;
+            }
+        }
+    }
+    match sweep::merge(shards) {
+        Ok(report) => emit_sweep(&report, output),
+        Err(error) => {
+            eprintln!("error: cannot merge: {error}");
+            exit::BAD_INPUT
+        }
+    }
+}
+
+/// A plan for one side of a diff: a plan JSON file as written, or a
+/// scenario file planned now.
+fn plan_of(path: &Path, options: PlanOptions) -> Result<PlanReport, i32> {
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if !is_json {
+        let loaded = load(path, &[])?;
+        let clock = WallClock(Instant::now());
+        return Ok(plan_scenario(&loaded.scenario, options, &MicroLp, &clock).report());
+    }
+    let name = path.display();
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        eprintln!("error: cannot read {name}: {error}");
+        exit::BAD_INPUT
+    })?;
+    let report: PlanReport = serde_json::from_str(&text).map_err(|error| {
+        eprintln!("error: {name} is not the JSON output of `fsdplan plan --format json`: {error}");
+        exit::BAD_INPUT
+    })?;
+    if report.schema != fsdplan::report::rows::SCHEMA {
+        eprintln!(
+            "error: {name} is a `{}` file, not a plan ({})",
+            report.schema,
+            fsdplan::report::rows::SCHEMA
+        );
+        return Err(exit::BAD_INPUT);
+    }
+    Ok(report)
+}
+
+pub fn diff(
+    a: &Path,
+    b: &Path,
+    changes_only: bool,
+    options: PlanOptions,
+    output: &OutputArgs,
+) -> i32 {
+    let (plan_a, plan_b) = match (plan_of(a, options), plan_of(b, options)) {
+        (Ok(x), Ok(y)) => (x, y),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let (name_a, name_b) = (a.display().to_string(), b.display().to_string());
+    let report = match diff::diff((&name_a, &plan_a), (&name_b, &plan_b)) {
+        Ok(report) => report,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return exit::BAD_INPUT;
+        }
+    };
+    let emitted = output.emit(Rendered {
+        stem: "diff",
+        tables: &|| diff_tables::tables(&report, changes_only),
+        json: &|| json(&report),
+        csv: &|| diff_tables::csv(&report, changes_only),
+    });
+    if let Err(code) = emitted {
+        return code;
+    }
+    for (name, side) in [(&name_a, &plan_a), (&name_b, &plan_b)] {
+        if side.objective.is_none() {
+            eprintln!("{name}: {}: no plan to compare", side.status);
+            return exit::for_status(&side.status);
+        }
+    }
+    exit::SUCCESS
+}
