@@ -22,7 +22,7 @@ pub struct DiffSide {
 }
 
 /// One line of a cost table: A, B, B - A and (B - A) / A.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct DiffLine {
     pub name: String,
     pub a: f64,
@@ -51,9 +51,10 @@ impl DiffLine {
 }
 
 /// What a decision is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum DecisionKind {
+    #[default]
     Nodes,
     Storage,
     Ingest,
@@ -61,7 +62,7 @@ pub enum DecisionKind {
 }
 
 /// One decision that differs between A and B.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct DecisionChange {
     pub period: String,
     pub kind: DecisionKind,
@@ -274,9 +275,11 @@ fn decisions(a: &PlanReport, b: &PlanReport) -> Vec<DecisionChange> {
         let period = if period.is_empty() { period_b } else { period };
         let change = y - x;
         let (kind, place, item) = (key.1, &key.2, &key.3);
+        // Half the last digit shown: smaller changes would print as 0.
         let noise = match kind {
             DecisionKind::Nodes => 0.5,
-            _ => 1e-6 * x.abs().max(y.abs()).max(1.0),
+            DecisionKind::Storage => 0.005,
+            DecisionKind::Ingest | DecisionKind::Link => 0.05,
         };
         if change.abs() < noise {
             continue;

@@ -59,7 +59,7 @@ pub fn table(report: &CompareReport) -> TextTable {
     t
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct CsvRow<'a> {
     option: &'a str,
     status: &'a str,

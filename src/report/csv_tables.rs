@@ -19,7 +19,7 @@ pub fn tables(report: &PlanReport) -> Result<Vec<(&'static str, String)>, csv::E
     ])
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 struct Summary<'a> {
     scenario: &'a str,
     status: &'a str,
@@ -42,13 +42,23 @@ impl<'a> Summary<'a> {
     }
 }
 
-pub(crate) fn to_csv<T: Serialize>(rows: &[T]) -> Result<String, csv::Error> {
+/// Rows as CSV with a header line, also when there are no rows (the header
+/// then comes from a default row).
+pub(crate) fn to_csv<T: Serialize + Default>(rows: &[T]) -> Result<String, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
+    if rows.is_empty() {
+        writer.serialize(T::default())?;
+    }
     for row in rows {
         writer.serialize(row)?;
     }
     let bytes = writer
         .into_inner()
         .map_err(|e| csv::Error::from(e.into_error()))?;
-    Ok(String::from_utf8(bytes).expect("CSV of UTF-8 strings is UTF-8"))
+    let text = String::from_utf8(bytes).expect("CSV of UTF-8 strings is UTF-8");
+    if rows.is_empty() {
+        let header = text.lines().next().unwrap_or_default();
+        return Ok(format!("{header}\n"));
+    }
+    Ok(text)
 }

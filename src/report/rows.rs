@@ -47,7 +47,7 @@ pub struct SolverInfo {
     pub nodes: usize,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct CostRow {
     pub period: String,
     pub gpu_capital: f64,
@@ -61,7 +61,7 @@ pub struct CostRow {
     pub discounted_total: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct GpuRow {
     pub period: String,
     pub site: String,
@@ -70,7 +70,7 @@ pub struct GpuRow {
     pub installed_nodes: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct StorageRow {
     pub period: String,
     pub site: String,
@@ -79,7 +79,7 @@ pub struct StorageRow {
     pub installed_pb: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct SiteRow {
     pub period: String,
     pub site: String,
@@ -91,7 +91,7 @@ pub struct SiteRow {
     pub compute_used_pflop: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct DataRow {
     pub period: String,
     pub site: String,
@@ -104,7 +104,7 @@ pub struct DataRow {
     pub trained_pflop: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct LinkRow {
     pub period: String,
     pub link: String,
@@ -113,7 +113,7 @@ pub struct LinkRow {
     pub gbps: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct ShortfallRow {
     pub period: String,
     pub class: String,
