@@ -54,6 +54,9 @@ pub struct CompareRow {
 pub struct CompareReport {
     pub schema: &'static str,
     pub scenario: String,
+    /// The `--set` overrides applied to the scenario file.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
     pub currency: String,
     /// Sorted by NPV; options without a plan last.
     pub rows: Vec<CompareRow>,
@@ -137,6 +140,7 @@ pub fn compare(
     CompareReport {
         schema: SCHEMA,
         scenario: scenario.name.clone(),
+        overrides: Vec::new(),
         currency: scenario.currency.clone(),
         rows,
     }

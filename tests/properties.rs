@@ -187,7 +187,7 @@ proptest! {
 
     #[test]
     fn integer_plans_obey_export_control_residency_and_power(r in random()) {
-        let limits = Limits { mip_gap: 1e-3, time_limit: f64::INFINITY, max_nodes: 200, backend_seconds: 0.5 };
+        let limits = Limits { mip_gap: 1e-3, time_limit: f64::INFINITY, max_nodes: 200, backend_nodes: 200, ..Limits::default() };
         let report = run_with(&scenario(&r, 1.0), false, limits);
         prop_assume!(report.objective.is_some());
         let banned = quarters_banned(r.ban_from, (r.ban_from + r.ban_len).min(12).max(r.ban_from));

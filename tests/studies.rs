@@ -65,7 +65,7 @@ fn overrides_plan_exactly_like_an_edited_file() {
         },
         |c| c.replace("price_per_node = 1_400_000", "price_per_node = 900_000"),
     );
-    let overridden = run_json(&[
+    let mut overridden = run_json(&[
         "plan",
         SMALL,
         "--format",
@@ -78,6 +78,12 @@ fn overrides_plan_exactly_like_an_edited_file() {
         "gpu.910B.price_per_node=9e5",
     ]);
     let from_file = run_json(&["plan", edited.to_str().unwrap(), "--format", "json"]);
+    let applied = overridden
+        .as_object_mut()
+        .unwrap()
+        .remove("overrides")
+        .expect("the plan lists its overrides");
+    assert_eq!(applied[1], "site.west.power_cap_mw=2");
     assert_eq!(overridden, from_file);
     let base = run_json(&["plan", SMALL, "--format", "json"]);
     assert_ne!(base["objective"], overridden["objective"]);

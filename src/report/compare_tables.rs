@@ -10,7 +10,15 @@ use crate::compare::CompareReport;
 pub fn table(report: &CompareReport) -> TextTable {
     let money = |x: Option<f64>| x.map_or_else(|| "-".to_string(), millions);
     let mut t = TextTable::new(
-        format!("fsdplan compare: {}", report.scenario),
+        if report.overrides.is_empty() {
+            format!("fsdplan compare: {}", report.scenario)
+        } else {
+            format!(
+                "fsdplan compare: {} (with {})",
+                report.scenario,
+                report.overrides.join(", ")
+            )
+        },
         &[
             "option",
             "status",

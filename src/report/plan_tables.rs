@@ -31,6 +31,9 @@ pub fn summary(report: &PlanReport, facts: RunFacts) -> TextTable {
         (status, _) => status.to_string(),
     };
     t.push(vec!["status".into(), status]);
+    if !report.overrides.is_empty() {
+        t.push(vec!["overrides".into(), report.overrides.join(", ")]);
+    }
     if let Some(message) = &report.message {
         t.push(vec!["note".into(), message.clone()]);
     }

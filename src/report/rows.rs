@@ -14,6 +14,9 @@ pub const SCHEMA: &str = "fsdplan.plan/1";
 pub struct PlanReport {
     pub schema: String,
     pub scenario: String,
+    /// Extension: the `--set` overrides applied to the scenario file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
     pub status: String,
     /// Why the plan has no solution or stopped early, when it did.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -155,6 +158,7 @@ pub fn build(run: &PlanRun) -> PlanReport {
     let mut report = PlanReport {
         schema: SCHEMA.to_string(),
         scenario: scenario.name.clone(),
+        overrides: Vec::new(),
         status: status.to_string(),
         message,
         objective: None,

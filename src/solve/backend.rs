@@ -1,8 +1,15 @@
 //! LP backends: translate the solver-neutral programme for a good_lp solver,
 //! solve it as a linear programme (integrality is handled by our own search),
 //! and check the answer before believing it.
+//!
+//! The microlp backend's own branch and bound is driven through microlp
+//! directly, not through good_lp: good_lp passes only a time limit, and a
+//! search cut by the clock gives different plans on a busy machine. microlp's
+//! node limit makes the same input give the same plan, whatever the load and
+//! however many plans run at once.
 
-use good_lp::solvers::{SolutionStatus, WithInitialSolution, WithMipGap};
+use std::time::Duration;
+
 use good_lp::{
     constraint, variable, Expression, ProblemVariables, ResolutionError, Solution, SolverModel,
     WithTimeLimit,
@@ -54,15 +61,22 @@ pub trait LpBackend: Sync {
 
     /// Runs the backend's own branch and bound from a known integer plan,
     /// when it has one worth running on a model of this size.
-    fn solve_integer(
-        &self,
-        _lp: &LinearProgram,
-        _start: &[f64],
-        _seconds: f64,
-        _mip_gap: f64,
-    ) -> MipOutcome {
+    fn solve_integer(&self, _lp: &LinearProgram, _start: &[f64], _budget: MipBudget) -> MipOutcome {
         MipOutcome::Nothing
     }
+}
+
+/// How much a backend's own integer search may do.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MipBudget {
+    /// Branch-and-bound nodes: the limit that normally stops the search,
+    /// the same on any machine.
+    pub nodes: u64,
+    /// Seconds: a safety net only (a search stopped by it may differ from
+    /// run to run).
+    pub seconds: f64,
+    /// Relative gap at which a plan is good enough.
+    pub mip_gap: f64,
 }
 
 /// The pure-Rust microlp backend: no system packages, builds with cargo alone.
@@ -80,67 +94,85 @@ impl LpBackend for MicroLp {
         "microlp"
     }
 
-    fn solve_integer(
-        &self,
-        lp: &LinearProgram,
-        start: &[f64],
-        seconds: f64,
-        mip_gap: f64,
-    ) -> MipOutcome {
+    fn solve_integer(&self, lp: &LinearProgram, start: &[f64], budget: MipBudget) -> MipOutcome {
         if lp.integer_columns().count() > MICROLP_MAX_INTEGERS
             || lp.rows.iter().any(|r| r.terms.is_empty())
         {
             return MipOutcome::Nothing;
         }
-        let mut vars = ProblemVariables::new();
-        let columns: Vec<good_lp::Variable> = lp
-            .columns
-            .iter()
-            .map(|c| {
-                let mut def = variable().min(c.lower);
-                if c.upper.is_finite() {
-                    def = def.max(c.upper);
+        let mut problem = microlp::Problem::new(microlp::OptimizationDirection::Minimize);
+        let mut columns = Vec::with_capacity(lp.columns.len());
+        for c in &lp.columns {
+            let var = if c.integer {
+                // Node counts: non-negative and far below i32::MAX.
+                let lower = c.lower.ceil().clamp(0.0, i32::MAX as f64) as i32;
+                let upper = if c.upper.is_finite() {
+                    c.upper.floor().clamp(0.0, i32::MAX as f64) as i32
+                } else {
+                    i32::MAX
+                };
+                if lower > upper {
+                    return MipOutcome::Infeasible;
                 }
-                if c.integer {
-                    def = def.integer();
-                }
-                vars.add(def)
-            })
-            .collect();
-        let objective = objective_of(lp, &columns);
-        let problem = vars
-            .minimise(objective)
-            .using(good_lp::microlp)
-            .with_time_limit(seconds.clamp(0.01, 1e6))
-            .with_initial_solution(columns.iter().zip(start).map(|(&v, &x)| (v, x)));
-        let Ok(mut problem) = problem.with_mip_gap(mip_gap as f32) else {
+                problem.add_integer_var(c.cost, (lower, upper))
+            } else {
+                problem.add_var(c.cost, (c.lower, c.upper))
+            };
+            columns.push(var);
+        }
+        for row in &lp.rows {
+            let mut expr = microlp::LinearExpr::empty();
+            for &(var, coef) in &row.terms {
+                expr.add(columns[var.0], coef);
+            }
+            let op = match row.sense {
+                Sense::Le => microlp::ComparisonOp::Le,
+                Sense::Ge => microlp::ComparisonOp::Ge,
+                Sense::Eq => microlp::ComparisonOp::Eq,
+            };
+            problem.add_constraint(expr, op, row.rhs);
+        }
+        let mut options = microlp::SolveOptions::default();
+        options.node_limit = Some(budget.nodes);
+        options.time_limit = Some(Duration::from_secs_f64(budget.seconds.clamp(0.01, 1e6)));
+        options.mip_gap = budget.mip_gap;
+        // Hints for the node counts only: microlp fixes every hinted column
+        // and completes the rest with an LP, so hinting continuous columns
+        // too would turn their rounding noise into a rejected hint.
+        options.warm_start = Some(
+            lp.columns
+                .iter()
+                .zip(&columns)
+                .zip(start)
+                .filter(|((c, _), _)| c.integer)
+                .map(|((_, &var), &x)| (var, x))
+                .collect(),
+        );
+        let outcome = match problem.solve_with(options) {
+            Ok(outcome) => outcome,
+            Err(microlp::Error::Infeasible) => return MipOutcome::Infeasible,
+            Err(_) => return MipOutcome::Nothing,
+        };
+        let stats = outcome.stats();
+        let Some(solution) = outcome.solution() else {
             return MipOutcome::Nothing;
         };
-        for row in &lp.rows {
-            problem.add_constraint(constraint_of(row, &columns));
-        }
-        match problem.solve() {
-            Ok(solution) => {
-                let values: Vec<f64> = columns.iter().map(|&v| solution.value(v)).collect();
-                let LpOutcome::Optimal { values, objective } = checked(lp, &lp.bounds(), values)
-                else {
-                    return MipOutcome::Nothing;
-                };
-                // Only a completed proof gives a bound; a gap stop gives a
-                // bound at the gap, measured conservatively.
-                let bound = match solution.status() {
-                    SolutionStatus::Optimal => Some(objective),
-                    SolutionStatus::GapLimit => Some(objective - mip_gap * objective.abs()),
-                    _ => None,
-                };
-                MipOutcome::Plan {
-                    values,
-                    objective,
-                    bound,
-                }
-            }
-            Err(ResolutionError::Infeasible) => MipOutcome::Infeasible,
-            Err(_) => MipOutcome::Nothing,
+        let values: Vec<f64> = columns.iter().map(|&v| solution.var_value(v)).collect();
+        let LpOutcome::Optimal { values, objective } = checked(lp, &lp.bounds(), values) else {
+            return MipOutcome::Nothing;
+        };
+        // microlp's bound leaves out the programme's constant term.
+        let bound = match solution.termination_reason() {
+            microlp::TerminationReason::ProvenOptimal => Some(objective),
+            _ => stats
+                .best_bound
+                .filter(|b| b.is_finite())
+                .map(|b| b + lp.objective_constant),
+        };
+        MipOutcome::Plan {
+            values,
+            objective,
+            bound,
         }
     }
 

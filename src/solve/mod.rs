@@ -3,5 +3,5 @@
 pub mod backend;
 pub mod search;
 
-pub use backend::{LpBackend, LpOutcome, MicroLp};
+pub use backend::{LpBackend, LpOutcome, MicroLp, MipBudget, MipOutcome};
 pub use search::{relative_gap, Clock, Limits, NoClock, SearchOutcome, SearchStatus};

@@ -9,16 +9,23 @@
 //!    each completed by re-solving the continuous rest with purchases fixed;
 //! 3. if none is feasible, dive: fix the nearly integral counts, re-solve,
 //!    repeat;
-//! 4. best-first branch and bound improves the plan and the bound until the
+//! 4. on small models, the backend's own branch and bound, warm-started
+//!    from the best plan, within a node budget; then local search (one node
+//!    fewer, a purchase moved, another GPU) from its plan; and, when that
+//!    improved the plan, a second backend turn from there;
+//! 5. best-first branch and bound improves the plan and the bound until the
 //!    gap target, a node limit or the time limit.
 //!
 //! The search never reads a clock itself: elapsed time comes from a
-//! [`Clock`] the caller passes in.
+//! [`Clock`] the caller passes in. Node budgets, not the clock, stop it in
+//! normal runs, so the same input gives the same plan on a busy machine or
+//! an idle one, alone or in a parallel sweep; only a plan stopped by the
+//! time limit can differ between runs.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use super::backend::{LpBackend, LpOutcome, MipOutcome};
+use super::backend::{LpBackend, LpOutcome, MipBudget, MipOutcome};
 use crate::model::{LinearProgram, Var};
 
 /// Tolerance within which a value counts as integral.
@@ -48,9 +55,14 @@ pub struct Limits {
     pub time_limit: f64,
     /// Branch-and-bound nodes.
     pub max_nodes: usize,
+    /// Branch-and-bound nodes the backend's own integer search may take on
+    /// a model of 1,000 rows (scaled inversely with the rows, since a node's
+    /// cost grows with them): the limit that normally stops it, the same on
+    /// every machine, so the same input gives the same plan.
+    pub backend_nodes: u64,
     /// Seconds the backend's own integer search may take (within
-    /// `time_limit`): it has no node limit, so this bounds it even when the
-    /// overall time limit is unbounded.
+    /// `time_limit`): a safety net behind `backend_nodes`, so that it stays
+    /// bounded even when the overall time limit is not.
     pub backend_seconds: f64,
 }
 
@@ -60,6 +72,7 @@ impl Default for Limits {
             mip_gap: 1e-3,
             time_limit: 60.0,
             max_nodes: 2000,
+            backend_nodes: 1000,
             backend_seconds: 10.0,
         }
     }
@@ -355,18 +368,28 @@ pub fn solve(
     if search.incumbent.is_none() {
         search.dive(&base, root_values.clone());
     }
-    search.local_search(&base, heuristics, root_objective);
-
     // A backend with a fast integer search of its own (on small models)
-    // takes over from the best plan so far.
+    // starts from the best plan so far; the local search then improves on
+    // its plan, and the backend gets a second turn from that.
     let mut proven_bound = root_objective;
-    if !search.prunable(root_objective) && !search.out_of_time() {
+    for turn in 0..2 {
+        let before = search.incumbent_objective();
+        if search.prunable(proven_bound) || search.out_of_time() {
+            break;
+        }
         let start = search
             .incumbent
             .as_ref()
             .map_or(root_values.clone(), |(_, v)| v.clone());
-        let seconds = search.remaining().min(limits.backend_seconds);
-        match backend.solve_integer(lp, &start, seconds, 0.99 * limits.mip_gap) {
+        // The cost of a node grows with the rows: the same budget of work
+        // buys more nodes on a small model.
+        let rows = lp.rows.len().max(1) as u64;
+        let budget = MipBudget {
+            nodes: (limits.backend_nodes * 1000 / rows).max(1),
+            seconds: search.remaining().min(limits.backend_seconds),
+            mip_gap: 0.99 * limits.mip_gap,
+        };
+        match backend.solve_integer(lp, &start, budget) {
             MipOutcome::Plan {
                 values,
                 objective,
@@ -381,6 +404,10 @@ pub fn solve(
                 return finish(&search, SearchStatus::Infeasible, f64::NAN);
             }
             _ => {}
+        }
+        search.local_search(&base, heuristics, proven_bound);
+        if turn == 0 && search.incumbent_objective() >= before {
+            break;
         }
     }
 

@@ -105,7 +105,7 @@ pub fn run(text: &str, relax: bool) -> PlanReport {
             mip_gap: 1e-9,
             time_limit: f64::INFINITY,
             max_nodes: 5000,
-            backend_seconds: 10.0,
+            ..Limits::default()
         },
     )
 }

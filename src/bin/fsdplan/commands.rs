@@ -52,6 +52,10 @@ fn load(path: &Path, overrides: &[Override]) -> Result<LoadedScenario, i32> {
     })
 }
 
+fn override_texts(overrides: &[Override]) -> Vec<String> {
+    overrides.iter().map(|o| o.text().to_string()).collect()
+}
+
 /// Runs `work` on a pool of `jobs` threads (default: one per core).
 fn with_jobs<T: Send>(jobs: Option<u16>, work: impl FnOnce() -> T + Send) -> Result<T, i32> {
     let mut pool = rayon::ThreadPoolBuilder::new();
@@ -91,7 +95,8 @@ pub fn plan(path: &Path, overrides: &[Override], options: PlanOptions, output: &
     let clock = WallClock(Instant::now());
     let run = plan_scenario(scenario, options, &MicroLp, &clock);
     let solve_seconds = clock.elapsed_seconds();
-    let report = run.report();
+    let mut report = run.report();
+    report.overrides = override_texts(overrides);
     let facts = RunFacts {
         solve_seconds: Some(solve_seconds),
     };
@@ -137,12 +142,13 @@ pub fn compare(
             return exit::BAD_INPUT;
         }
     };
-    let report = match with_jobs(jobs, || {
+    let mut report = match with_jobs(jobs, || {
         compare::compare(scenario, &gpus, options, &MicroLp, &wall_clock)
     }) {
         Ok(report) => report,
         Err(code) => return code,
     };
+    report.overrides = override_texts(overrides);
     let emitted = output.emit(Rendered {
         stem: "compare",
         tables: &|| vec![compare_tables::table(&report)],
@@ -307,7 +313,7 @@ pub fn diff(
     options: PlanOptions,
     output: &OutputArgs,
 ) -> i32 {
-    let (plan_a, plan_b) = match (plan_of(a, options), plan_of(b, options)) {
+    let (plan_a, plan_b) = match rayon::join(|| plan_of(a, options), || plan_of(b, options)) {
         (Ok(x), Ok(y)) => (x, y),
         (Err(code), _) | (_, Err(code)) => return code,
     };
