@@ -2,13 +2,20 @@
 //! sanity-checks before solving, read from the same [`PlanInput`] the model
 //! is built from.
 
-use super::format::{number, TextTable};
+use super::format::{number, period_ranges, TextTable};
 use crate::model::export_control::Blocked;
 use crate::model::PlanInput;
+use crate::scenario::RuleAction;
 use crate::units::GBPS_PER_PB_PER_SECOND;
 
 pub fn all(input: &PlanInput) -> Vec<TextTable> {
-    vec![uploads(input), training(input), gpus(input), buyable(input)]
+    vec![
+        uploads(input),
+        training(input),
+        gpus(input),
+        export_rules(input),
+        buyable(input),
+    ]
 }
 
 fn uploads(input: &PlanInput) -> TextTable {
@@ -110,29 +117,6 @@ fn gpus(input: &PlanInput) -> TextTable {
     t
 }
 
-/// Compresses a list of periods into ranges: `2025Q1-2025Q2, 2025Q4`.
-fn ranges(labels: &[String], periods: &[usize]) -> String {
-    let mut parts = Vec::new();
-    let mut i = 0;
-    while i < periods.len() {
-        let mut j = i;
-        while j + 1 < periods.len() && periods[j + 1] == periods[j] + 1 {
-            j += 1;
-        }
-        parts.push(if i == j {
-            labels[periods[i]].clone()
-        } else {
-            format!("{}-{}", labels[periods[i]], labels[periods[j]])
-        });
-        i = j + 1;
-    }
-    if parts.is_empty() {
-        "never".into()
-    } else {
-        parts.join(", ")
-    }
-}
-
 fn buyable(input: &PlanInput) -> TextTable {
     let scenario = input.scenario;
     let mut t = TextTable::new(
@@ -174,18 +158,57 @@ fn buyable(input: &PlanInput) -> TextTable {
                     reasons.push(format!(
                         "{} {}",
                         reason.as_str(),
-                        ranges(&input.labels, &periods)
+                        period_ranges(&input.labels, &periods)
                     ));
                 }
             }
             t.push(vec![
                 gpu.name.clone(),
                 site.name.clone(),
-                ranges(&input.labels, &open),
+                period_ranges(&input.labels, &open),
                 licence.join("; "),
                 reasons.join("; "),
             ]);
         }
+    }
+    t
+}
+
+/// The export rules in merged order, with the `--set` path of each (rules
+/// have no names, so overrides address them by position).
+fn export_rules(input: &PlanInput) -> TextTable {
+    let scenario = input.scenario;
+    let mut t = TextTable::new(
+        "Export rules (override with --set export_rule.N.KEY=VALUE)",
+        &["N", "gpu", "jurisdiction", "in force", "action"],
+        5,
+    );
+    let month =
+        |m: Option<crate::time::Month>| m.map_or_else(|| "..".to_string(), |m| m.to_string());
+    for (i, rule) in scenario.export_rules.iter().enumerate() {
+        let action = match rule.action {
+            RuleAction::Ban => "ban".to_string(),
+            RuleAction::Licence {
+                price_factor,
+                max_installed_nodes_per_site,
+            } => {
+                let cap = max_installed_nodes_per_site
+                    .map(|c| format!(", cap {} nodes per site", number(c, 0)))
+                    .unwrap_or_default();
+                format!("licence x{}{cap}", number(price_factor, 2))
+            }
+        };
+        t.push(vec![
+            i.to_string(),
+            scenario.gpus[rule.gpu].name.clone(),
+            rule.jurisdiction.clone(),
+            format!(
+                "{} to {}",
+                month(rule.months.from),
+                month(rule.months.until)
+            ),
+            action,
+        ]);
     }
     t
 }

@@ -66,6 +66,29 @@ pub fn signed_percent(share: Option<f64>, decimals: usize) -> String {
     }
 }
 
+/// Compresses a list of periods into ranges: `2025Q1-2025Q2, 2025Q4`.
+pub fn period_ranges(labels: &[String], periods: &[usize]) -> String {
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < periods.len() {
+        let mut j = i;
+        while j + 1 < periods.len() && periods[j + 1] == periods[j] + 1 {
+            j += 1;
+        }
+        parts.push(if i == j {
+            labels[periods[i]].clone()
+        } else {
+            format!("{}-{}", labels[periods[i]], labels[periods[j]])
+        });
+        i = j + 1;
+    }
+    if parts.is_empty() {
+        "never".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
 /// How tables are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TableStyle {

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::format::{millions, number};
+use super::format::{millions, number, period_ranges};
 use super::rows::PlanReport;
 use crate::model::export_control::Blocked;
 use crate::model::PlanInput;
@@ -119,11 +119,14 @@ fn blocks_text(
             let text = match kind {
                 LimitKind::NotAllowed => format!("{name} not allowed in {jurisdiction}"),
                 LimitKind::NotAvailable => {
-                    format!("{name} not available {}", runs_text(input, &periods))
+                    format!(
+                        "{name} not available {}",
+                        period_ranges(&input.labels, &periods)
+                    )
                 }
                 _ => format!(
                     "{name} banned in {jurisdiction} {}",
-                    runs_text(input, &periods)
+                    period_ranges(&input.labels, &periods)
                 ),
             };
             Limit {
@@ -136,27 +139,6 @@ fn blocks_text(
         .collect();
     sort(&mut limits);
     limits
-}
-
-/// Periods as runs of consecutive labels: "2025Q2-2025Q3, 2026Q1".
-fn runs_text(input: &PlanInput, periods: &[usize]) -> String {
-    let mut runs: Vec<(usize, usize)> = Vec::new();
-    for &t in periods {
-        match runs.last_mut() {
-            Some((_, last)) if *last + 1 == t => *last = t,
-            _ => runs.push((t, t)),
-        }
-    }
-    runs.iter()
-        .map(|&(a, b)| {
-            if a == b {
-                input.labels[a].clone()
-            } else {
-                format!("{}-{}", input.labels[a], input.labels[b])
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The capacity limits of the scenario that `report` meets or exceeds,
