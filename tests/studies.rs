@@ -277,6 +277,7 @@ fn sweep_rows_come_in_grid_order_whatever_the_jobs() {
     two.extend(["--jobs", "2", "--format", "json"]);
     let (code, first, stderr) = run(&one);
     assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr, "", "no progress bar when stderr is not a terminal");
     let (_, second, _) = run(&two);
     assert_eq!(first, second, "same rows with 1 and 2 jobs");
     let json: Value = serde_json::from_str(&first).unwrap();
