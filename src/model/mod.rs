@@ -16,6 +16,7 @@ pub mod heuristics;
 pub mod ingest;
 pub mod input;
 pub mod lp;
+pub mod lp_format;
 pub mod placement;
 pub mod power;
 pub mod storage;

@@ -10,7 +10,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use fsdplan::compare;
 use fsdplan::diff;
 use fsdplan::exit;
-use fsdplan::model::PlanInput;
+use fsdplan::model::lp_format::{self, LpHeader};
+use fsdplan::model::{self, PlanInput};
 use fsdplan::plan::{plan as plan_scenario, PlanOptions};
 use fsdplan::report::{
     check_tables, compare_tables, csv_tables, diff_tables, plan_tables, sweep_tables, PlanReport,
@@ -86,12 +87,30 @@ pub fn check(path: &Path, overrides: &[Override], format: CheckFormat) -> i32 {
     exit::SUCCESS
 }
 
-pub fn plan(path: &Path, overrides: &[Override], options: PlanOptions, output: &OutputArgs) -> i32 {
+pub fn plan(
+    path: &Path,
+    overrides: &[Override],
+    options: PlanOptions,
+    output: &OutputArgs,
+    write_lp: Option<&Path>,
+) -> i32 {
     let loaded = match load(path, overrides) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
     let scenario = &loaded.scenario;
+    if let Some(file) = write_lp {
+        let model = model::build(&PlanInput::new(scenario));
+        let header = LpHeader {
+            scenario: scenario.name.clone(),
+            currency: scenario.currency.clone(),
+            money_scale: model.scales.money,
+        };
+        if let Err(error) = std::fs::write(file, lp_format::write(&model.lp, &header)) {
+            eprintln!("error: cannot write {}: {error}", file.display());
+            return exit::OUTPUT_FAILURE;
+        }
+    }
     let clock = WallClock(Instant::now());
     let run = plan_scenario(scenario, options, &MicroLp, &clock);
     let solve_seconds = clock.elapsed_seconds();

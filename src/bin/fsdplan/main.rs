@@ -46,6 +46,10 @@ enum Command {
         solve: SolveArgs,
         #[command(flatten)]
         output: OutputArgs,
+        /// Also write the model in CPLEX LP format, with readable names, to
+        /// this file (before solving), for any other solver or a person.
+        #[arg(long, value_name = "FILE")]
+        write_lp: Option<PathBuf>,
     },
     /// Plan once per GPU option (only that option may be bought) and once
     /// with every option; one row each, best NPV first.
@@ -188,7 +192,14 @@ fn main() -> ExitCode {
             overrides,
             solve,
             output,
-        } => commands::plan(&scenario, &overrides.overrides, solve.options(), &output),
+            write_lp,
+        } => commands::plan(
+            &scenario,
+            &overrides.overrides,
+            solve.options(),
+            &output,
+            write_lp.as_deref(),
+        ),
         Command::Compare {
             scenario,
             gpus,
