@@ -8,6 +8,7 @@
 //! | 4 | no plan exists: the scenario is infeasible (or unbounded) |
 //! | 5 | solver failure: the backend failed, or a limit stopped the search before any integer plan was found |
 //! | 6 | output failure: a result file could not be written |
+//! | 7 | `audit` found the plan breaks a rule of the scenario |
 
 pub const SUCCESS: i32 = 0;
 pub const USAGE: i32 = 2;
@@ -15,6 +16,7 @@ pub const BAD_INPUT: i32 = 3;
 pub const INFEASIBLE: i32 = 4;
 pub const SOLVER_FAILURE: i32 = 5;
 pub const OUTPUT_FAILURE: i32 = 6;
+pub const AUDIT_FAILED: i32 = 7;
 
 /// The exit code for a plan's status.
 pub fn for_status(status: &str) -> i32 {

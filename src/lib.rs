@@ -1,5 +1,6 @@
 //! fsdplan: capacity planning for the data centres that train self-driving
 //! models on a car fleet's own data.
+pub mod audit;
 pub mod compare;
 pub mod diff;
 pub mod exit;

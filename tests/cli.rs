@@ -162,6 +162,21 @@ fn shipped_scenarios_plan_within_the_gap_target() {
         let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(json["status"], "optimal", "{scenario}");
         assert!(json["gap"].as_f64().unwrap() <= 1e-3);
+        // The plan passes the independent audit.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("plan.json");
+        std::fs::write(&file, &out.stdout).unwrap();
+        let audit = fsdplan()
+            .args(["audit", scenario])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert_eq!(
+            audit.status.code(),
+            Some(0),
+            "{scenario}: {}",
+            String::from_utf8_lossy(&audit.stdout)
+        );
     }
 }
 

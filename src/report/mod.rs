@@ -1,5 +1,6 @@
 //! Reports: the result rows and their renderers (tables, Markdown, CSV, JSON).
 
+pub mod audit_tables;
 pub mod check_tables;
 pub mod compare_tables;
 pub mod csv_tables;

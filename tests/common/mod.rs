@@ -111,9 +111,19 @@ pub fn run(text: &str, relax: bool) -> PlanReport {
 }
 
 /// Plans with the given limits (node limits only: tests read no clock).
+/// Every integer plan must pass the independent audit.
 pub fn run_with(text: &str, relax: bool, limits: Limits) -> PlanReport {
     let scenario = load(text);
-    plan(&scenario, PlanOptions { relax, limits }, &MicroLp, &NoClock).report()
+    let report = plan(&scenario, PlanOptions { relax, limits }, &MicroLp, &NoClock).report();
+    if !relax && report.objective.is_some() {
+        let audit = fsdplan::audit::audit(&scenario, &report);
+        assert!(
+            audit.violations.is_empty(),
+            "the plan fails its audit: {:#?}\n{text}",
+            audit.violations
+        );
+    }
+    report
 }
 
 pub fn assert_close(actual: f64, expected: f64, what: &str) {

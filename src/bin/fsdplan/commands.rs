@@ -14,8 +14,8 @@ use fsdplan::model::lp_format::{self, LpHeader};
 use fsdplan::model::{self, PlanInput};
 use fsdplan::plan::{plan as plan_scenario, PlanOptions};
 use fsdplan::report::{
-    check_tables, compare_tables, csv_tables, diff_tables, plan_tables, sweep_tables, PlanReport,
-    RunFacts, TableStyle,
+    audit_tables, check_tables, compare_tables, csv_tables, diff_tables, plan_tables, sweep_tables,
+    PlanReport, RunFacts, TableStyle,
 };
 use fsdplan::scenario::{self, LoadedScenario, Override, ScenarioSources};
 use fsdplan::solve::{Clock, MicroLp};
@@ -305,6 +305,11 @@ fn plan_of(path: &Path, options: PlanOptions) -> Result<PlanReport, i32> {
         let clock = WallClock(Instant::now());
         return Ok(plan_scenario(&loaded.scenario, options, &MicroLp, &clock).report());
     }
+    read_plan(path)
+}
+
+/// A plan JSON file written by `plan --format json`.
+fn read_plan(path: &Path) -> Result<PlanReport, i32> {
     let name = path.display();
     let text = std::fs::read_to_string(path).map_err(|error| {
         eprintln!("error: cannot read {name}: {error}");
@@ -360,4 +365,30 @@ pub fn diff(
         }
     }
     exit::SUCCESS
+}
+
+pub fn audit(path: &Path, plan_path: &Path, overrides: &[Override], output: &OutputArgs) -> i32 {
+    let loaded = match load(path, overrides) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let plan = match read_plan(plan_path) {
+        Ok(plan) => plan,
+        Err(code) => return code,
+    };
+    let report = fsdplan::audit::audit(&loaded.scenario, &plan);
+    let emitted = output.emit(Rendered {
+        stem: "audit",
+        tables: &|| audit_tables::tables(&report),
+        json: &|| json(&report),
+        csv: &|| audit_tables::csv(&report),
+    });
+    if let Err(code) = emitted {
+        return code;
+    }
+    if report.violations.is_empty() {
+        exit::SUCCESS
+    } else {
+        exit::AUDIT_FAILED
+    }
 }

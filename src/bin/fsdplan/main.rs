@@ -99,6 +99,19 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Re-check a plan (the JSON of `plan --format json`) against the
+    /// scenario's rules, with code separate from the model builder; exits 7
+    /// on any violation.
+    Audit {
+        /// The scenario file (TOML) the plan was made for.
+        scenario: PathBuf,
+        /// The plan (`plan --format json`).
+        plan: PathBuf,
+        #[command(flatten)]
+        overrides: OverrideArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// Compare two plans: cost per category and per year, the NPV change,
     /// and the decisions that changed. A and B are scenario files (planned
     /// first) or plan JSON files (`plan --format json`).
@@ -233,6 +246,12 @@ fn main() -> ExitCode {
             &output,
         ),
         Command::Merge { files, output } => commands::merge(&files, &output),
+        Command::Audit {
+            scenario,
+            plan,
+            overrides,
+            output,
+        } => commands::audit(&scenario, &plan, &overrides.overrides, &output),
         Command::Diff {
             a,
             b,
