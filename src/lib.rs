@@ -4,6 +4,7 @@ pub mod audit;
 pub mod compare;
 pub mod diff;
 pub mod exit;
+pub mod explain;
 pub mod model;
 pub mod plan;
 pub mod report;

@@ -5,6 +5,7 @@ pub mod check_tables;
 pub mod compare_tables;
 pub mod csv_tables;
 pub mod diff_tables;
+pub mod explain_tables;
 pub mod format;
 pub mod limits;
 pub mod plan_tables;

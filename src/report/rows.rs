@@ -41,6 +41,9 @@ pub struct PlanReport {
     pub mip_gap_target: f64,
     pub solver: SolverInfo,
     pub model: ModelSize,
+    /// Extension: the binding limits and marginal costs (`plan --explain`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<crate::explain::ExplainReport>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -181,6 +184,7 @@ pub fn build(run: &PlanRun) -> PlanReport {
             nodes: outcome.nodes,
         },
         model: run.size(),
+        explain: None,
     };
     let Some(values) = &outcome.values else {
         return report;

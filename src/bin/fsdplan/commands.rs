@@ -14,8 +14,8 @@ use fsdplan::model::lp_format::{self, LpHeader};
 use fsdplan::model::{self, PlanInput};
 use fsdplan::plan::{plan as plan_scenario, PlanOptions};
 use fsdplan::report::{
-    audit_tables, check_tables, compare_tables, csv_tables, diff_tables, plan_tables, sweep_tables,
-    PlanReport, RunFacts, TableStyle,
+    audit_tables, check_tables, compare_tables, csv_tables, diff_tables, explain_tables,
+    plan_tables, sweep_tables, PlanReport, RunFacts, TableStyle,
 };
 use fsdplan::scenario::{self, LoadedScenario, Override, ScenarioSources};
 use fsdplan::solve::{Clock, MicroLp};
@@ -92,6 +92,7 @@ pub fn plan(
     overrides: &[Override],
     options: PlanOptions,
     output: &OutputArgs,
+    explain: bool,
     write_lp: Option<&Path>,
 ) -> i32 {
     let loaded = match load(path, overrides) {
@@ -116,6 +117,13 @@ pub fn plan(
     let solve_seconds = clock.elapsed_seconds();
     let mut report = run.report();
     report.overrides = override_texts(overrides);
+    if explain {
+        report.explain = Some(fsdplan::explain::explain(
+            &run,
+            &MicroLp,
+            &WallClock(Instant::now()),
+        ));
+    }
     let facts = RunFacts {
         solve_seconds: Some(solve_seconds),
     };
@@ -128,7 +136,13 @@ pub fn plan(
     };
     let emitted = output.emit(Rendered {
         stem: "plan",
-        tables: &|| plan_tables::all(&report, facts, run.input.seconds, &gpus_per_node),
+        tables: &|| {
+            let mut tables = plan_tables::all(&report, facts, run.input.seconds, &gpus_per_node);
+            if let Some(explained) = &report.explain {
+                tables.extend(explain_tables::tables(explained));
+            }
+            tables
+        },
         json: &|| json(&report),
         csv: &|| csv_tables::tables(&report),
     });
@@ -391,4 +405,30 @@ pub fn audit(path: &Path, plan_path: &Path, overrides: &[Override], output: &Out
     } else {
         exit::AUDIT_FAILED
     }
+}
+
+pub fn explain(
+    path: &Path,
+    overrides: &[Override],
+    options: PlanOptions,
+    output: &OutputArgs,
+) -> i32 {
+    let loaded = match load(path, overrides) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let clock = WallClock(Instant::now());
+    let run = plan_scenario(&loaded.scenario, options, &MicroLp, &clock);
+    let status = run.report().status;
+    let report = fsdplan::explain::explain(&run, &MicroLp, &clock);
+    let emitted = output.emit(Rendered {
+        stem: "explain",
+        tables: &|| explain_tables::tables(&report),
+        json: &|| json(&report),
+        csv: &|| explain_tables::csv(&report),
+    });
+    if let Err(code) = emitted {
+        return code;
+    }
+    exit::for_status(&status)
 }

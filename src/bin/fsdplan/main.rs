@@ -46,6 +46,10 @@ enum Command {
         solve: SolveArgs,
         #[command(flatten)]
         output: OutputArgs,
+        /// Also explain the plan: binding limits with their value, and the
+        /// marginal costs of training compute and storage.
+        #[arg(long)]
+        explain: bool,
         /// Also write the model in CPLEX LP format, with readable names, to
         /// this file (before solving), for any other solver or a person.
         #[arg(long, value_name = "FILE")]
@@ -96,6 +100,19 @@ enum Command {
         /// Shard outputs (`sweep --format json`).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Explain a plan: the limits that bind, ranked by what one more unit
+    /// of each is worth, and the marginal costs of training compute and
+    /// storage per site and period.
+    Explain {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        #[command(flatten)]
+        overrides: OverrideArgs,
+        #[command(flatten)]
+        solve: SolveArgs,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -205,14 +222,22 @@ fn main() -> ExitCode {
             overrides,
             solve,
             output,
+            explain,
             write_lp,
         } => commands::plan(
             &scenario,
             &overrides.overrides,
             solve.options(),
             &output,
+            explain,
             write_lp.as_deref(),
         ),
+        Command::Explain {
+            scenario,
+            overrides,
+            solve,
+            output,
+        } => commands::explain(&scenario, &overrides.overrides, solve.options(), &output),
         Command::Compare {
             scenario,
             gpus,
