@@ -1,10 +1,11 @@
 //! A planning run: scenario -> model -> integer search -> result rows.
 //! No I/O and no clock here: the caller passes the backend and a clock.
 
+use crate::infeasibility::{self, Infeasibility};
 use crate::model::{self, heuristics, ModelSize, PlanInput, PlanModel};
 use crate::report::PlanReport;
 use crate::scenario::Scenario;
-use crate::solve::{search, Clock, Limits, LpBackend, SearchOutcome};
+use crate::solve::{search, Clock, Limits, LpBackend, SearchOutcome, SearchStatus};
 
 /// How to plan.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -21,6 +22,8 @@ pub struct PlanRun<'a> {
     pub outcome: SearchOutcome,
     pub options: PlanOptions,
     pub backend: &'static str,
+    /// Why there is no plan, when the scenario is infeasible.
+    pub infeasibility: Option<Infeasibility>,
 }
 
 impl PlanRun<'_> {
@@ -55,11 +58,14 @@ pub fn plan<'a>(
         options.relax,
         &heuristics,
     );
+    let infeasibility = (outcome.status == SearchStatus::Infeasible)
+        .then(|| infeasibility::explain(&input, &model, backend));
     PlanRun {
         backend: backend.name(),
         input,
         model,
         outcome,
         options,
+        infeasibility,
     }
 }

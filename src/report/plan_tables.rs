@@ -306,6 +306,17 @@ pub fn all(
     gpus_per_node: &dyn Fn(&str) -> Option<f64>,
 ) -> Vec<TextTable> {
     let mut tables = vec![summary(report, facts)];
+    if let Some(why) = &report.infeasibility {
+        let mut t = TextTable::new(
+            "Why there is no plan (the least the scenario must give way, earliest first)",
+            &[""],
+            1,
+        );
+        for line in &why.lines {
+            t.push(vec![line.clone()]);
+        }
+        tables.push(t);
+    }
     if report.objective.is_none() {
         return tables;
     }

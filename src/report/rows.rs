@@ -44,6 +44,9 @@ pub struct PlanReport {
     /// Extension: the binding limits and marginal costs (`plan --explain`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explain: Option<crate::explain::ExplainReport>,
+    /// Extension: why there is no plan, when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub infeasibility: Option<crate::infeasibility::Infeasibility>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -185,6 +188,7 @@ pub fn build(run: &PlanRun) -> PlanReport {
         },
         model: run.size(),
         explain: None,
+        infeasibility: run.infeasibility.clone(),
     };
     let Some(values) = &outcome.values else {
         return report;

@@ -152,6 +152,11 @@ pub fn plan(
     if let Some(message) = &report.message {
         eprintln!("{}: {message}", report.status);
     }
+    if let Some(why) = &report.infeasibility {
+        for line in &why.lines {
+            eprintln!("  {line}");
+        }
+    }
     exit::for_status(&report.status)
 }
 
