@@ -880,15 +880,20 @@ fn check_costs(audit: &mut Audit, p: &PlanTables, plan: &PlanReport) {
             .sum();
         let shortfall: f64 = p.shortfall[t].iter().sum::<f64>()
             * scenario.training.shortfall_price_per_pflop.unwrap_or(0.0);
-        let expected = [
-            ("gpu_capital", row.gpu_capital, gpu_capital),
-            ("storage_capital", row.storage_capital, storage_capital),
-            ("maintenance", row.maintenance, maintenance),
-            ("ingest", row.ingest, ingest),
-            ("link", row.link, link),
-            ("energy", row.energy, energy),
-            ("shortfall", row.shortfall, shortfall),
+        let recomputed = [
+            gpu_capital,
+            storage_capital,
+            maintenance,
+            ingest,
+            link,
+            energy,
+            shortfall,
         ];
+        let expected = row
+            .categories()
+            .into_iter()
+            .zip(recomputed)
+            .map(|((category, reported), recomputed)| (category, reported, recomputed));
         let mut total = 0.0;
         for (category, reported, recomputed) in expected {
             // Cost rows are compared to the period's total, so a category

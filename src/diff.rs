@@ -98,28 +98,6 @@ pub enum DiffError {
     Currency { a: String, b: String },
 }
 
-const CATEGORIES: [&str; 7] = [
-    "gpu_capital",
-    "storage_capital",
-    "maintenance",
-    "ingest",
-    "link",
-    "energy",
-    "shortfall",
-];
-
-fn category_costs(row: &crate::report::rows::CostRow) -> [f64; 7] {
-    [
-        row.gpu_capital,
-        row.storage_capital,
-        row.maintenance,
-        row.ingest,
-        row.link,
-        row.energy,
-        row.shortfall,
-    ]
-}
-
 /// Net present value per category: each period's costs at its discount
 /// factor (read from the rows as discounted total / total).
 fn npv_by_category(report: &PlanReport) -> [f64; 7] {
@@ -129,7 +107,7 @@ fn npv_by_category(report: &PlanReport) -> [f64; 7] {
             continue;
         }
         let discount = row.discounted_total / row.total;
-        for (sum, cost) in npv.iter_mut().zip(category_costs(row)) {
+        for (sum, (_, cost)) in npv.iter_mut().zip(row.categories()) {
             *sum += cost * discount;
         }
     }
@@ -164,7 +142,10 @@ pub fn diff(
         npv: r.objective,
     };
     let (npv_a, npv_b) = (npv_by_category(a), npv_by_category(b));
-    let mut categories: Vec<DiffLine> = CATEGORIES
+    let names = crate::report::rows::CostRow::default()
+        .categories()
+        .map(|(name, _)| name);
+    let mut categories: Vec<DiffLine> = names
         .iter()
         .enumerate()
         .map(|(i, name)| DiffLine::new(*name, npv_a[i], npv_b[i]))

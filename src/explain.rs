@@ -21,6 +21,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::lp::split_name;
 use crate::model::{LinearProgram, Sense};
 use crate::plan::{plan, PlanOptions, PlanRun};
 use crate::report::format::{millions, number, period_ranges};
@@ -85,14 +86,6 @@ struct Family {
     per_model_unit: f64,
     /// Words before the per-unit value.
     words: String,
-}
-
-/// `name[a,b,c]` -> ("name", ["a", "b", "c"]).
-fn split_name(name: &str) -> (&str, Vec<&str>) {
-    match name.split_once('[') {
-        Some((head, rest)) => (head, rest.trim_end_matches(']').split(',').collect()),
-        None => (name, Vec::new()),
-    }
 }
 
 fn family(name: &str, money: f64, compute: f64, currency: &str) -> Option<Family> {

@@ -17,6 +17,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::lp::split_name;
 use crate::model::{LinExpr, PlanInput, PlanModel, Sense, Var};
 use crate::report::format::number;
 use crate::solve::{LpBackend, LpOutcome};
@@ -62,14 +63,6 @@ struct Elastic {
     level: Option<f64>,
     words: String,
     period: String,
-}
-
-/// `name[a,b]` -> ("name", ["a", "b"]).
-fn split_name(name: &str) -> (&str, Vec<&str>) {
-    match name.split_once('[') {
-        Some((head, rest)) => (head, rest.trim_end_matches(']').split(',').collect()),
-        None => (name, Vec::new()),
-    }
 }
 
 /// Explains why the model of `input` has no plan.

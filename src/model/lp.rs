@@ -64,6 +64,15 @@ impl LinExpr {
     }
 }
 
+/// A model name split into its family and indices:
+/// `power_cap[lingang,2026Q1]` -> (`power_cap`, [`lingang`, `2026Q1`]).
+pub fn split_name(name: &str) -> (&str, Vec<&str>) {
+    match name.split_once('[') {
+        Some((head, rest)) => (head, rest.trim_end_matches(']').split(',').collect()),
+        None => (name, Vec::new()),
+    }
+}
+
 /// A column's specification.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {

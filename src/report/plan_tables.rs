@@ -260,17 +260,8 @@ pub fn costs(report: &PlanReport) -> TextTable {
     let mut nominal = [0.0; 9];
     let mut discounted = [0.0; 9];
     for row in &report.costs {
-        let values = [
-            row.gpu_capital,
-            row.storage_capital,
-            row.maintenance,
-            row.ingest,
-            row.link,
-            row.energy,
-            row.shortfall,
-            row.total,
-            row.discounted_total,
-        ];
+        let [a, b, c, d, e, f, g] = row.categories().map(|(_, x)| x);
+        let values = [a, b, c, d, e, f, g, row.total, row.discounted_total];
         let factor = if row.total != 0.0 {
             row.discounted_total / row.total
         } else {

@@ -70,6 +70,21 @@ pub struct CostRow {
     pub discounted_total: f64,
 }
 
+impl CostRow {
+    /// The cost categories in table order, with their JSON names.
+    pub fn categories(&self) -> [(&'static str, f64); 7] {
+        [
+            ("gpu_capital", self.gpu_capital),
+            ("storage_capital", self.storage_capital),
+            ("maintenance", self.maintenance),
+            ("ingest", self.ingest),
+            ("link", self.link),
+            ("energy", self.energy),
+            ("shortfall", self.shortfall),
+        ]
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct GpuRow {
     pub period: String,
