@@ -113,3 +113,36 @@ fn a_ban_is_valued_by_the_plans_with_and_without_it() {
         ban.text
     );
 }
+
+#[test]
+fn plan_explain_adds_the_section_to_tables_and_json() {
+    let table = assert_cmd::Command::cargo_bin("fsdplan")
+        .unwrap()
+        .args(["plan", "tests/scenarios/small.toml", "--explain"])
+        .output()
+        .unwrap();
+    assert_eq!(table.status.code(), Some(0));
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        text.contains("Binding limits, largest value first"),
+        "{text}"
+    );
+    assert!(text.contains("Marginal costs"), "{text}");
+    let json = assert_cmd::Command::cargo_bin("fsdplan")
+        .unwrap()
+        .args([
+            "plan",
+            "tests/scenarios/small.toml",
+            "--explain",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["explain"]["schema"], "fsdplan.explain/1");
+    assert_eq!(json["explain"]["basis"], "fixed purchases");
+    for limit in json["explain"]["limits"].as_array().unwrap() {
+        assert!(limit["value_per_unit"].as_f64().unwrap() >= 0.0, "{limit}");
+    }
+}
