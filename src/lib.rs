@@ -5,6 +5,7 @@ pub mod compare;
 pub mod diff;
 pub mod exit;
 pub mod explain;
+pub mod generate;
 pub mod infeasibility;
 pub mod model;
 pub mod plan;

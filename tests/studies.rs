@@ -461,3 +461,54 @@ fn every_command_writes_every_format() {
         }
     }
 }
+
+// --- generate ------------------------------------------------------------
+
+#[test]
+fn generated_scenarios_are_valid_repeatable_and_plannable() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("small.toml");
+    let args = [
+        "generate",
+        "--sites",
+        "2",
+        "--periods",
+        "8",
+        "--gpus",
+        "6",
+        "--classes",
+        "3",
+        "--tiers",
+        "3",
+        "--seed",
+        "1",
+    ];
+    let (code, first, stderr) = run(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let (_, second, _) = run(&args);
+    assert_eq!(first, second, "same seed, same file");
+    std::fs::write(&file, &first).unwrap();
+    let path = file.to_str().unwrap();
+    let (code, _, stderr) = run(&["check", path]);
+    assert_eq!(code, 0, "{stderr}");
+    let plan = run_json(&["plan", path, "--format", "json"]);
+    // A plan within 0.5 %: the search does not always prove 0.1 % on
+    // generated scenarios within its node limit (see docs, issue 5).
+    assert!(
+        plan["status"] == "optimal" || plan["status"] == "feasible",
+        "{}",
+        plan["status"]
+    );
+    assert!(plan["gap"].as_f64().unwrap() < 5e-3, "{}", plan["gap"]);
+    assert_eq!(
+        plan["model"]["integers"].as_u64().map(|n| n > 0),
+        Some(true)
+    );
+    let out = dir.path().join("plan.json");
+    std::fs::write(&out, plan.to_string()).unwrap();
+    let (code, _, audit) = run(&["audit", path, out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{audit}");
+    let (code, _, stderr) = run(&["generate", "--period-months", "4"]);
+    assert_eq!(code, fsdplan::exit::USAGE);
+    assert!(stderr.contains("1, 3, 6 or 12"), "{stderr}");
+}

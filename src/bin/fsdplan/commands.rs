@@ -437,3 +437,20 @@ pub fn explain(
     }
     exit::for_status(&status)
 }
+
+pub fn generate(spec: fsdplan::generate::GeneratorSpec, output: Option<&Path>) -> i32 {
+    let text = fsdplan::generate::generate(spec);
+    match output {
+        Some(path) => match std::fs::write(path, text) {
+            Ok(()) => exit::SUCCESS,
+            Err(error) => {
+                eprintln!("error: cannot write {}: {error}", path.display());
+                exit::OUTPUT_FAILURE
+            }
+        },
+        None => {
+            print!("{text}");
+            exit::SUCCESS
+        }
+    }
+}

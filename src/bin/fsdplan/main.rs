@@ -116,6 +116,29 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Write a generated scenario: realistically scaled prices, power and
+    /// data volumes, export rules, foreign sites with links. For benchmarks,
+    /// tests and as a starting point.
+    Generate {
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=200))]
+        sites: u16,
+        #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..=240))]
+        periods: u16,
+        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=100))]
+        gpus: u16,
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=50))]
+        classes: u16,
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=20))]
+        tiers: u16,
+        /// Months per period: 1, 3, 6 or 12.
+        #[arg(long, default_value_t = 3, value_parser = parse_period_months)]
+        period_months: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
     /// Re-check a plan (the JSON of `plan --format json`) against the
     /// scenario's rules, with code separate from the model builder; exits 7
     /// on any violation.
@@ -200,6 +223,15 @@ fn parse_gap(text: &str) -> Result<f64, String> {
     }
 }
 
+fn parse_period_months(text: &str) -> Result<u32, String> {
+    match text.parse::<u32>() {
+        Ok(m @ (1 | 3 | 6 | 12)) => Ok(m),
+        _ => Err(format!(
+            "`{text}` is not a period length; allowed: 1, 3, 6 or 12 months"
+        )),
+    }
+}
+
 fn parse_seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
@@ -271,6 +303,27 @@ fn main() -> ExitCode {
             &output,
         ),
         Command::Merge { files, output } => commands::merge(&files, &output),
+        Command::Generate {
+            sites,
+            periods,
+            gpus,
+            classes,
+            tiers,
+            period_months,
+            seed,
+            output,
+        } => commands::generate(
+            fsdplan::generate::GeneratorSpec {
+                sites: usize::from(sites),
+                periods: usize::from(periods),
+                gpus: usize::from(gpus),
+                classes: usize::from(classes),
+                tiers: usize::from(tiers),
+                period_months,
+                seed,
+            },
+            output.as_deref(),
+        ),
         Command::Audit {
             scenario,
             plan,
