@@ -223,7 +223,7 @@ impl LpBackend for MicroLp {
 }
 
 /// The objective over good_lp columns.
-fn objective_of(lp: &LinearProgram, columns: &[good_lp::Variable]) -> Expression {
+pub(crate) fn objective_of(lp: &LinearProgram, columns: &[good_lp::Variable]) -> Expression {
     let mut objective = Expression::with_capacity(lp.columns.len());
     for (column, &var) in lp.columns.iter().zip(columns) {
         if column.cost != 0.0 {
@@ -234,7 +234,7 @@ fn objective_of(lp: &LinearProgram, columns: &[good_lp::Variable]) -> Expression
 }
 
 /// One row as a good_lp constraint.
-fn constraint_of(row: &Row, columns: &[good_lp::Variable]) -> good_lp::Constraint {
+pub(crate) fn constraint_of(row: &Row, columns: &[good_lp::Variable]) -> good_lp::Constraint {
     let mut lhs = Expression::with_capacity(row.terms.len());
     for &(var, coef) in &row.terms {
         lhs.add_mul(coef, columns[var.0]);
@@ -247,7 +247,7 @@ fn constraint_of(row: &Row, columns: &[good_lp::Variable]) -> good_lp::Constrain
 }
 
 /// Accepts a point only if it satisfies the rows and bounds.
-fn checked(lp: &LinearProgram, bounds: &[(f64, f64)], values: Vec<f64>) -> LpOutcome {
+pub(crate) fn checked(lp: &LinearProgram, bounds: &[(f64, f64)], values: Vec<f64>) -> LpOutcome {
     if values.iter().any(|v| !v.is_finite()) {
         return LpOutcome::Failed("the backend returned a non-finite value".into());
     }

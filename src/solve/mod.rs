@@ -1,7 +1,11 @@
 //! Solving: LP backends and the integer search over them.
 
 pub mod backend;
+#[cfg(feature = "highs")]
+pub mod highs;
 pub mod search;
 
 pub use backend::{LpBackend, LpOutcome, MicroLp, MipBudget, MipOutcome};
+#[cfg(feature = "highs")]
+pub use highs::Highs;
 pub use search::{relative_gap, Clock, Limits, NoClock, SearchOutcome, SearchStatus};

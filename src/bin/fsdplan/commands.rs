@@ -18,7 +18,9 @@ use fsdplan::report::{
     plan_tables, sweep_tables, PlanReport, RunFacts, TableStyle,
 };
 use fsdplan::scenario::{self, LoadedScenario, Override, ScenarioSources};
-use fsdplan::solve::{Clock, MicroLp};
+use std::sync::OnceLock;
+
+use fsdplan::solve::{Clock, LpBackend, MicroLp};
 use fsdplan::sweep::{self, Axis, Grid, Shard, SweepReport};
 
 use crate::output::{json, render_tables, OutputArgs, Rendered};
@@ -27,6 +29,44 @@ use crate::output::{json, render_tables, OutputArgs, Rendered};
 pub enum CheckFormat {
     Table,
     Markdown,
+}
+
+/// The LP backend chosen with `--solver` (microlp unless chosen).
+static SOLVER: OnceLock<Box<dyn LpBackend + Send>> = OnceLock::new();
+
+fn solver() -> &'static dyn LpBackend {
+    let backend: &'static (dyn LpBackend + Send) =
+        SOLVER.get_or_init(|| Box::new(MicroLp)).as_ref();
+    backend
+}
+
+/// Which backend plans are solved with.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Solver {
+    /// The embedded pure-Rust solver (default; no system packages).
+    Microlp,
+    /// HiGHS (needs a build with `--features highs`).
+    Highs,
+}
+
+/// Chooses the backend for this run.
+pub fn choose_solver(choice: Solver, threads: Option<u32>) -> Result<(), i32> {
+    let backend: Box<dyn LpBackend + Send> = match choice {
+        Solver::Microlp => Box::new(MicroLp),
+        #[cfg(feature = "highs")]
+        Solver::Highs => Box::new(fsdplan::solve::Highs { threads }),
+        #[cfg(not(feature = "highs"))]
+        Solver::Highs => {
+            let _ = threads;
+            eprintln!(
+                "error: this fsdplan was built without HiGHS; build it with \
+                 `cargo build --release --features highs` (needs cmake and libclang)"
+            );
+            return Err(exit::USAGE);
+        }
+    };
+    let _ = SOLVER.set(backend);
+    Ok(())
 }
 
 /// Wall-clock time since the clock was made.
@@ -113,14 +153,14 @@ pub fn plan(
         }
     }
     let clock = WallClock(Instant::now());
-    let run = plan_scenario(scenario, options, &MicroLp, &clock);
+    let run = plan_scenario(scenario, options, solver(), &clock);
     let solve_seconds = clock.elapsed_seconds();
     let mut report = run.report();
     report.overrides = override_texts(overrides);
     if explain {
         report.explain = Some(fsdplan::explain::explain(
             &run,
-            &MicroLp,
+            solver(),
             &WallClock(Instant::now()),
         ));
     }
@@ -181,7 +221,7 @@ pub fn compare(
         }
     };
     let mut report = match with_jobs(jobs, || {
-        compare::compare(scenario, &gpus, options, &MicroLp, &wall_clock)
+        compare::compare(scenario, &gpus, options, solver(), &wall_clock)
     }) {
         Ok(report) => report,
         Err(code) => return code,
@@ -235,7 +275,7 @@ pub fn sweep(
             &grid,
             shard,
             options,
-            &MicroLp,
+            solver(),
             &wall_clock,
             &done,
         )
@@ -322,7 +362,7 @@ fn plan_of(path: &Path, options: PlanOptions) -> Result<PlanReport, i32> {
     if !is_json {
         let loaded = load(path, &[])?;
         let clock = WallClock(Instant::now());
-        return Ok(plan_scenario(&loaded.scenario, options, &MicroLp, &clock).report());
+        return Ok(plan_scenario(&loaded.scenario, options, solver(), &clock).report());
     }
     read_plan(path)
 }
@@ -423,9 +463,9 @@ pub fn explain(
         Err(code) => return code,
     };
     let clock = WallClock(Instant::now());
-    let run = plan_scenario(&loaded.scenario, options, &MicroLp, &clock);
+    let run = plan_scenario(&loaded.scenario, options, solver(), &clock);
     let status = run.report().status;
-    let report = fsdplan::explain::explain(&run, &MicroLp, &clock);
+    let report = fsdplan::explain::explain(&run, solver(), &clock);
     let emitted = output.emit(Rendered {
         stem: "explain",
         tables: &|| explain_tables::tables(&report),

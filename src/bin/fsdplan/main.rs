@@ -191,10 +191,21 @@ struct SolveArgs {
     /// Seconds the integer search of one plan may take.
     #[arg(long, default_value_t = Limits::default().time_limit, value_parser = parse_seconds)]
     time_limit: f64,
+    /// The LP backend: the embedded microlp, or HiGHS in a build with
+    /// `--features highs`.
+    #[arg(long, value_enum, default_value_t = commands::Solver::Microlp)]
+    solver: commands::Solver,
+    /// Threads for HiGHS (default: its own choice).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    threads: Option<u32>,
 }
 
 impl SolveArgs {
+    /// The plan options, once the chosen backend is set up.
     fn options(&self) -> PlanOptions {
+        if let Err(code) = commands::choose_solver(self.solver, self.threads) {
+            std::process::exit(code);
+        }
         PlanOptions {
             relax: self.relax,
             limits: Limits {
