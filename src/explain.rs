@@ -88,7 +88,7 @@ struct Family {
     words: String,
 }
 
-fn family(name: &str, money: f64, compute: f64, currency: &str) -> Option<Family> {
+fn family(name: &str, money: f64, compute: f64) -> Option<Family> {
     let (head, args) = split_name(name);
     let arg = |i: usize| args.get(i).copied().unwrap_or("");
     let f = |kind, unit, per_model_unit, words: String| {
@@ -161,10 +161,7 @@ fn family(name: &str, money: f64, compute: f64, currency: &str) -> Option<Family
             compute / 1e3,
             format!("training compute for {}, {}", arg(0), arg(1)),
         ),
-        _ => {
-            let _ = currency;
-            None
-        }
+        _ => None,
     }
 }
 
@@ -224,7 +221,7 @@ pub fn explain(run: &PlanRun, backend: &dyn LpBackend, clock: &dyn Clock) -> Exp
 
     // Caps and demands written as rows.
     for (r, row) in lp.rows.iter().enumerate() {
-        let Some(fam) = family(&row.name, money, compute, currency) else {
+        let Some(fam) = family(&row.name, money, compute) else {
             continue;
         };
         let activity: f64 = row.terms.iter().map(|&(v, c)| c * values[v.0]).sum();
@@ -312,7 +309,7 @@ pub fn explain(run: &PlanRun, backend: &dyn LpBackend, clock: &dyn Clock) -> Exp
         if !column.upper.is_finite() || column.integer {
             continue;
         }
-        let Some(fam) = family(&column.name, money, compute, currency) else {
+        let Some(fam) = family(&column.name, money, compute) else {
             continue;
         };
         if values[i] < column.upper - 1e-7 * column.upper.max(1.0) {
