@@ -286,22 +286,11 @@ pub fn explain(run: &PlanRun, backend: &dyn LpBackend, clock: &dyn Clock) -> Exp
             });
             continue;
         }
-        if per_unit.abs() < 1e-9 * money {
-            continue;
+        if per_unit.abs() >= 1e-9 * money {
+            report
+                .limits
+                .push(valued(&fam, &row.name, per_unit, one_percent, currency));
         }
-        report.limits.push(BindingLimit {
-            kind: fam.kind.into(),
-            name: row.name.clone(),
-            unit: fam.unit.into(),
-            value_per_unit: clean(per_unit),
-            value_of_one_percent: clean(one_percent),
-            text: format!(
-                "{}: each extra {} would save {currency} {} of NPV",
-                fam.words,
-                unit_words(fam.unit, currency),
-                money_text(per_unit)
-            ),
-        });
     }
 
     // Caps written as column bounds (ingest and link leases).
@@ -322,21 +311,12 @@ pub fn explain(run: &PlanRun, backend: &dyn LpBackend, clock: &dyn Clock) -> Exp
             continue;
         };
         let per_unit = (base - objective) * money / step;
-        if per_unit.abs() < 1e-9 * money {
-            continue;
+        if per_unit.abs() >= 1e-9 * money {
+            let one_percent = (base - objective) * money * 10.0;
+            report
+                .limits
+                .push(valued(&fam, &column.name, per_unit, one_percent, currency));
         }
-        report.limits.push(BindingLimit {
-            kind: fam.kind.into(),
-            name: column.name.clone(),
-            unit: fam.unit.into(),
-            value_per_unit: clean(per_unit),
-            value_of_one_percent: clean((base - objective) * money * 10.0),
-            text: format!(
-                "{}: each extra Gbps would save {currency} {} of NPV",
-                fam.words,
-                money_text(per_unit)
-            ),
-        });
     }
 
     report
@@ -348,6 +328,29 @@ pub fn explain(run: &PlanRun, backend: &dyn LpBackend, clock: &dyn Clock) -> Exp
             .then_with(|| a.name.cmp(&b.name))
     });
     report
+}
+
+/// A binding cap with its value, in words.
+fn valued(
+    fam: &Family,
+    name: &str,
+    per_unit: f64,
+    one_percent: f64,
+    currency: &str,
+) -> BindingLimit {
+    BindingLimit {
+        kind: fam.kind.into(),
+        name: name.to_string(),
+        unit: fam.unit.into(),
+        value_per_unit: clean(per_unit),
+        value_of_one_percent: clean(one_percent),
+        text: format!(
+            "{}: each extra {} would save {currency} {} of NPV",
+            fam.words,
+            unit_words(fam.unit, currency),
+            money_text(per_unit)
+        ),
+    }
 }
 
 /// Each ban rule in force during the horizon, valued by the LP relaxation
