@@ -201,11 +201,7 @@ struct SolveArgs {
 }
 
 impl SolveArgs {
-    /// The plan options, once the chosen backend is set up.
     fn options(&self) -> PlanOptions {
-        if let Err(code) = commands::choose_solver(self.solver, self.threads) {
-            std::process::exit(code);
-        }
         PlanOptions {
             relax: self.relax,
             limits: Limits {
@@ -252,8 +248,28 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
     }
 }
 
+impl Command {
+    /// The solve flags of a command that plans.
+    fn solve_args(&self) -> Option<&SolveArgs> {
+        match self {
+            Command::Plan { solve, .. }
+            | Command::Explain { solve, .. }
+            | Command::Compare { solve, .. }
+            | Command::Sweep { solve, .. }
+            | Command::Diff { solve, .. } => Some(solve),
+            _ => None,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The backend is chosen once, before any command runs.
+    if let Some(solve) = cli.command.solve_args() {
+        if let Err(code) = commands::choose_solver(solve.solver, solve.threads) {
+            return ExitCode::from(code as u8);
+        }
+    }
     let code = match cli.command {
         Command::Check {
             scenario,
