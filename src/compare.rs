@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::model::PlanInput;
-use crate::plan::{plan, PlanOptions};
+use crate::plan::{plan, plan_unexplained, PlanOptions};
 use crate::report::limits::{self, Limit, LimitKind};
 use crate::report::PlanReport;
 use crate::scenario::Scenario;
@@ -350,7 +350,7 @@ fn why_no_plan(
         for family in families {
             family.lift(&mut lifted, focus);
         }
-        let run = plan(&lifted, relaxed, backend, clock);
+        let run = plan_unexplained(&lifted, relaxed, backend, clock);
         let report = run.report();
         report.objective.is_some().then_some(report)
     };

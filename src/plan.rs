@@ -37,8 +37,24 @@ impl PlanRun<'_> {
     }
 }
 
-/// Plans a scenario.
+/// Plans a scenario; when it has no plan, also explains why.
 pub fn plan<'a>(
+    scenario: &'a Scenario,
+    options: PlanOptions,
+    backend: &dyn LpBackend,
+    clock: &dyn Clock,
+) -> PlanRun<'a> {
+    let mut run = plan_unexplained(scenario, options, backend, clock);
+    if run.outcome.status == SearchStatus::Infeasible {
+        run.infeasibility = Some(infeasibility::explain(&run.input, &run.model, backend));
+    }
+    run
+}
+
+/// Plans a scenario without explaining an infeasible one: for callers that
+/// only need the objective of a variant (compare's lifted limits, explain's
+/// bans), where the explanation's extra solves would be thrown away.
+pub fn plan_unexplained<'a>(
     scenario: &'a Scenario,
     options: PlanOptions,
     backend: &dyn LpBackend,
@@ -58,14 +74,12 @@ pub fn plan<'a>(
         options.relax,
         &heuristics,
     );
-    let infeasibility = (outcome.status == SearchStatus::Infeasible)
-        .then(|| infeasibility::explain(&input, &model, backend));
     PlanRun {
         backend: backend.name(),
         input,
         model,
         outcome,
         options,
-        infeasibility,
+        infeasibility: None,
     }
 }
