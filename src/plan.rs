@@ -24,6 +24,10 @@ pub struct PlanRun<'a> {
     pub backend: &'static str,
     /// Why there is no plan, when the scenario is infeasible.
     pub infeasibility: Option<Infeasibility>,
+    /// Seconds by the caller's clock when the model was built and when the
+    /// search ended (for `plan --verbose` and the benchmarks).
+    pub built_at: f64,
+    pub solved_at: f64,
 }
 
 impl PlanRun<'_> {
@@ -62,6 +66,7 @@ pub fn plan_unexplained<'a>(
 ) -> PlanRun<'a> {
     let input = PlanInput::new(scenario);
     let model = model::build(&input);
+    let built_at = clock.elapsed_seconds();
     let heuristics = heuristics::PlanHeuristics {
         model: &model,
         input: &input,
@@ -81,5 +86,7 @@ pub fn plan_unexplained<'a>(
         outcome,
         options,
         infeasibility: None,
+        built_at,
+        solved_at: clock.elapsed_seconds(),
     }
 }

@@ -11,6 +11,7 @@ pub mod limits;
 pub mod plan_tables;
 pub mod rows;
 pub mod sweep_tables;
+pub mod verbose;
 
 pub use format::{TableStyle, TextTable};
 pub use plan_tables::RunFacts;

@@ -15,7 +15,9 @@ use fsdplan::model::{self, PlanInput};
 use fsdplan::plan::{plan as plan_scenario, PlanOptions};
 use fsdplan::report::{
     audit_tables, check_tables, compare_tables, csv_tables, diff_tables, explain_tables,
-    plan_tables, sweep_tables, PlanReport, RunFacts, TableStyle,
+    plan_tables, sweep_tables,
+    verbose::{self, StageSeconds},
+    PlanReport, RunFacts, TableStyle,
 };
 use fsdplan::scenario::{self, LoadedScenario, Override, ScenarioSources};
 use std::sync::OnceLock;
@@ -127,20 +129,31 @@ pub fn check(path: &Path, overrides: &[Override], format: CheckFormat) -> i32 {
     exit::SUCCESS
 }
 
+/// What `plan` does besides planning.
+pub struct PlanExtras<'a> {
+    /// `--explain`.
+    pub explain: bool,
+    /// `--write-lp FILE`.
+    pub write_lp: Option<&'a Path>,
+    /// `--verbose`.
+    pub verbose: bool,
+}
+
 pub fn plan(
     path: &Path,
     overrides: &[Override],
     options: PlanOptions,
     output: &OutputArgs,
-    explain: bool,
-    write_lp: Option<&Path>,
+    extras: PlanExtras,
 ) -> i32 {
+    let started = Instant::now();
     let loaded = match load(path, overrides) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    let load_seconds = started.elapsed().as_secs_f64();
     let scenario = &loaded.scenario;
-    if let Some(file) = write_lp {
+    if let Some(file) = extras.write_lp {
         let model = model::build(&PlanInput::new(scenario));
         let header = LpHeader {
             scenario: scenario.name.clone(),
@@ -156,8 +169,9 @@ pub fn plan(
     let run = plan_scenario(scenario, options, solver(), &clock);
     let solve_seconds = clock.elapsed_seconds();
     let mut report = run.report();
+    let report_seconds = clock.elapsed_seconds() - solve_seconds;
     report.overrides = override_texts(overrides);
-    if explain {
+    if extras.explain {
         report.explain = Some(fsdplan::explain::explain(
             &run,
             solver(),
@@ -188,6 +202,20 @@ pub fn plan(
     });
     if let Err(code) = emitted {
         return code;
+    }
+    if extras.verbose {
+        let seconds = StageSeconds {
+            load: load_seconds,
+            build: run.built_at,
+            // With an infeasible scenario's explanation, if any.
+            search: solve_seconds - run.built_at,
+            report: report_seconds,
+        };
+        let tables = [
+            verbose::run_facts(&run.size(), seconds),
+            verbose::search_log(&run.outcome.log, run.model.scales.money, &scenario.currency),
+        ];
+        eprint!("{}", render_tables(&tables, TableStyle::Terminal));
     }
     if let Some(message) = &report.message {
         eprintln!("{}: {message}", report.status);

@@ -54,6 +54,11 @@ enum Command {
         /// this file (before solving), for any other solver or a person.
         #[arg(long, value_name = "FILE")]
         write_lp: Option<PathBuf>,
+        /// Also print, on standard error, the model's size, the time spent
+        /// loading, building, solving and reporting, and what each stage of
+        /// the integer search found.
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Plan once per GPU option (only that option may be bought) and once
     /// with every option; one row each, best NPV first.
@@ -283,13 +288,17 @@ fn main() -> ExitCode {
             output,
             explain,
             write_lp,
+            verbose,
         } => commands::plan(
             &scenario,
             &overrides.overrides,
             solve.options(),
             &output,
-            explain,
-            write_lp.as_deref(),
+            commands::PlanExtras {
+                explain,
+                write_lp: write_lp.as_deref(),
+                verbose,
+            },
         ),
         Command::Explain {
             scenario,
