@@ -3,6 +3,7 @@
 pub mod backend;
 #[cfg(feature = "highs")]
 pub mod highs;
+pub mod reduce;
 pub mod search;
 
 pub use backend::{LpBackend, LpOutcome, MicroLp, MipBudget, MipOutcome};
