@@ -2,13 +2,15 @@
 //! plan of the small scenario must be caught and named by its rule, and the
 //! correct plan must pass.
 
+mod common;
+
 use std::path::Path;
 
 use fsdplan::audit::audit;
 use fsdplan::plan::{plan, PlanOptions};
 use fsdplan::report::PlanReport;
 use fsdplan::scenario::{self, Scenario};
-use fsdplan::solve::{MicroLp, NoClock};
+use fsdplan::solve::NoClock;
 use serde_json::Value;
 
 fn small() -> Scenario {
@@ -19,7 +21,13 @@ fn small() -> Scenario {
 }
 
 fn plan_json(scenario: &Scenario) -> Value {
-    let report = plan(scenario, PlanOptions::default(), &MicroLp, &NoClock).report();
+    let report = plan(
+        scenario,
+        PlanOptions::default(),
+        common::backend(),
+        &NoClock,
+    )
+    .report();
     serde_json::to_value(report).unwrap()
 }
 

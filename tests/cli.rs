@@ -1,6 +1,8 @@
 //! The binary on files under `tests/`: snapshot tests of its tables and of
 //! the error message for every bad input file, and its exit codes.
 
+mod common;
+
 use assert_cmd::Command;
 
 fn fsdplan() -> Command {
@@ -39,7 +41,9 @@ fn plan_table_of_the_small_scenario() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    insta::assert_snapshot!(redact_time(&String::from_utf8(out.stdout).unwrap()));
+    common::plan_snapshots(|| {
+        insta::assert_snapshot!(redact_time(&String::from_utf8(out.stdout).unwrap()));
+    });
 }
 
 #[test]
@@ -49,7 +53,9 @@ fn plan_markdown_of_the_small_scenario() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    insta::assert_snapshot!(redact_time(&String::from_utf8(out.stdout).unwrap()));
+    common::plan_snapshots(|| {
+        insta::assert_snapshot!(redact_time(&String::from_utf8(out.stdout).unwrap()));
+    });
 }
 
 #[test]
@@ -93,7 +99,9 @@ fn plan_json_follows_the_spec_and_is_byte_for_byte_repeatable() {
         (npv - discounted).abs() <= 1e-6 * npv,
         "costs add up to the NPV"
     );
-    insta::assert_snapshot!(String::from_utf8(first.stdout).unwrap());
+    common::plan_snapshots(|| {
+        insta::assert_snapshot!(String::from_utf8(first.stdout).unwrap());
+    });
 }
 
 #[test]

@@ -12,7 +12,7 @@ mod common;
 use common::{class, gpu, header, home_site, load, STORAGE};
 use fsdplan::explain::explain;
 use fsdplan::plan::{plan, PlanOptions};
-use fsdplan::solve::{MicroLp, NoClock};
+use fsdplan::solve::NoClock;
 
 fn two_sites() -> String {
     header(1, 12, 0.0, "vehicles = 1")
@@ -37,8 +37,8 @@ fn one_more_megawatt_at_the_cheap_site_saves_its_energy_premium() {
         relax: true,
         ..PlanOptions::default()
     };
-    let run = plan(&scenario, options, &MicroLp, &NoClock);
-    let report = explain(&run, &MicroLp, &NoClock);
+    let run = plan(&scenario, options, common::backend(), &NoClock);
+    let report = explain(&run, common::backend(), &NoClock);
     assert_eq!(report.basis, "LP relaxation");
     let power = report
         .limits
@@ -71,8 +71,13 @@ fn with_purchases_fixed_spare_nodes_make_compute_free_at_the_margin() {
     // The integer plan buys 5 nodes for 4.756 nodes of work: one more EFLOP
     // costs nothing with the purchases fixed, and no cap binds.
     let scenario = load(&two_sites());
-    let run = plan(&scenario, PlanOptions::default(), &MicroLp, &NoClock);
-    let report = explain(&run, &MicroLp, &NoClock);
+    let run = plan(
+        &scenario,
+        PlanOptions::default(),
+        common::backend(),
+        &NoClock,
+    );
+    let report = explain(&run, common::backend(), &NoClock);
     assert_eq!(report.basis, "fixed purchases");
     let base = report
         .marginal_costs
@@ -97,8 +102,13 @@ fn a_ban_is_valued_by_the_plans_with_and_without_it() {
         + &gpu("H", 2000.0, "")
         + "\n[[export_rule]]\ngpu = \"G\"\njurisdiction = \"CN\"\n";
     let scenario = load(&text);
-    let run = plan(&scenario, PlanOptions::default(), &MicroLp, &NoClock);
-    let report = explain(&run, &MicroLp, &NoClock);
+    let run = plan(
+        &scenario,
+        PlanOptions::default(),
+        common::backend(),
+        &NoClock,
+    );
+    let report = explain(&run, common::backend(), &NoClock);
     let ban = report
         .limits
         .iter()

@@ -10,7 +10,7 @@ use common::{class, gpu, header, home_site, load, STORAGE};
 use fsdplan::compare::{compare, UNRESTRICTED};
 use fsdplan::plan::{plan, PlanOptions};
 use fsdplan::report::limits::{capacity_limits, LimitKind};
-use fsdplan::solve::{Clock, MicroLp, NoClock};
+use fsdplan::solve::{Clock, NoClock};
 
 fn base_demand() -> String {
     header(1, 12, 0.0, "vehicles = 1")
@@ -33,7 +33,12 @@ fn a_full_site_is_named_as_its_power_cap() {
         + &home_site("b", "").replace("energy_price_per_kwh = 0.1", "energy_price_per_kwh = 0.5")
         + &gpu("G", 1000.0, "");
     let scenario = load(&text);
-    let run = plan(&scenario, PlanOptions::default(), &MicroLp, &NoClock);
+    let run = plan(
+        &scenario,
+        PlanOptions::default(),
+        common::backend(),
+        &NoClock,
+    );
     let report = run.report();
     let at_a: f64 = report
         .gpus
@@ -54,7 +59,12 @@ fn a_cap_with_room_for_another_node_does_not_bind() {
     // 0.1 MW holds 6 nodes; the plan needs 5.
     let text = base_demand() + &home_site("a", "power_cap_mw = 0.1") + &gpu("G", 1000.0, "");
     let scenario = load(&text);
-    let run = plan(&scenario, PlanOptions::default(), &MicroLp, &NoClock);
+    let run = plan(
+        &scenario,
+        PlanOptions::default(),
+        common::backend(),
+        &NoClock,
+    );
     assert!(capacity_limits(&run.input, &run.report()).is_empty());
 }
 
@@ -72,7 +82,7 @@ fn an_option_short_of_supply_says_how_many_nodes_it_lacks() {
         &scenario,
         &[0, 1],
         PlanOptions::default(),
-        &MicroLp,
+        common::backend(),
         &no_clock,
     );
     let row = |name: &str| report.rows.iter().find(|r| r.option == name).unwrap();
@@ -103,7 +113,13 @@ fn a_gpu_banned_everywhere_is_named_with_its_ban() {
         + &gpu("G", 1000.0, "")
         + "\n[[export_rule]]\ngpu = \"G\"\njurisdiction = \"CN\"\n";
     let scenario = load(&text);
-    let report = compare(&scenario, &[0], PlanOptions::default(), &MicroLp, &no_clock);
+    let report = compare(
+        &scenario,
+        &[0],
+        PlanOptions::default(),
+        common::backend(),
+        &no_clock,
+    );
     let g = report.rows.iter().find(|r| r.option == "G").unwrap();
     assert_eq!(g.status, "infeasible");
     assert_eq!(

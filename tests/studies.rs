@@ -1,6 +1,8 @@
 //! The commands that run more than one plan (compare, sweep, merge, diff)
 //! and `--set` overrides, run through the binary on files under `tests/`.
 
+mod common;
+
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -163,7 +165,9 @@ fn compare_table_names_what_limits_each_option() {
     args.extend(LOOSE);
     let (code, stdout, stderr) = run(&args);
     assert_eq!(code, 0, "{stderr}");
-    insta::assert_snapshot!("compare_table", stdout);
+    common::plan_snapshots(|| {
+        insta::assert_snapshot!("compare_table", stdout);
+    });
 }
 
 #[test]
@@ -306,7 +310,9 @@ fn sweep_rows_come_in_grid_order_whatever_the_jobs() {
 fn sweep_table() {
     let (code, stdout, stderr) = run(&SWEEP);
     assert_eq!(code, 0, "{stderr}");
-    insta::assert_snapshot!("sweep_table", stdout);
+    common::plan_snapshots(|| {
+        insta::assert_snapshot!("sweep_table", stdout);
+    });
 }
 
 #[test]
@@ -396,7 +402,9 @@ fn diff_of_a_scenario_and_a_plan_file() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    insta::assert_snapshot!("diff_table", String::from_utf8(out.stdout).unwrap());
+    common::plan_snapshots(|| {
+        insta::assert_snapshot!("diff_table", String::from_utf8(out.stdout).unwrap());
+    });
 }
 
 #[test]

@@ -1,11 +1,15 @@
 //! Small scenarios written out in full, and a way to plan them.
 #![allow(dead_code)]
 
+mod backend;
+#[allow(unused_imports)]
+pub use backend::{backend, backend_name, plan_snapshots};
+
 use fsdplan::plan::{plan, PlanOptions};
 use fsdplan::report::rows::GpuRow;
 use fsdplan::report::PlanReport;
 use fsdplan::scenario;
-use fsdplan::solve::{Limits, MicroLp, NoClock};
+use fsdplan::solve::{Limits, NoClock};
 
 /// Seconds in a period of 12 months (730 h per month).
 pub const YEAR_SECONDS: f64 = 3600.0 * 730.0 * 12.0;
@@ -114,7 +118,13 @@ pub fn run(text: &str, relax: bool) -> PlanReport {
 /// Every integer plan must pass the independent audit.
 pub fn run_with(text: &str, relax: bool, limits: Limits) -> PlanReport {
     let scenario = load(text);
-    let report = plan(&scenario, PlanOptions { relax, limits }, &MicroLp, &NoClock).report();
+    let report = plan(
+        &scenario,
+        PlanOptions { relax, limits },
+        backend(),
+        &NoClock,
+    )
+    .report();
     if !relax && report.objective.is_some() {
         let audit = fsdplan::audit::audit(&scenario, &report);
         assert!(

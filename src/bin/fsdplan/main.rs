@@ -197,8 +197,9 @@ struct SolveArgs {
     #[arg(long, default_value_t = Limits::default().time_limit, value_parser = parse_seconds)]
     time_limit: f64,
     /// The LP backend: the embedded microlp, or HiGHS in a build with
-    /// `--features highs`.
-    #[arg(long, value_enum, default_value_t = commands::Solver::Microlp)]
+    /// `--features highs`. The environment variable FSDPLAN_SOLVER sets
+    /// the default.
+    #[arg(long, value_enum, env = "FSDPLAN_SOLVER", default_value_t = commands::Solver::Microlp)]
     solver: commands::Solver,
     /// Threads for HiGHS (default: its own choice).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
