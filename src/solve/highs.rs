@@ -13,6 +13,14 @@ use super::backend::{
 };
 use crate::model::LinearProgram;
 
+/// Nonzeros from which an LP goes to HiGHS's interior-point solver (with
+/// crossover, so the search still gets a vertex) instead of its dual
+/// simplex. Measured with HiGHS 1.16 on 2 cores: on the generated large
+/// scenario's relaxation (503,880 nonzeros) IPM took 4.0-4.3 s whatever
+/// the column order, the dual simplex 4.0-6.2 s depending on it; on the
+/// medium one (33,274) IPM took 0.11 s and the simplex 0.05 s.
+pub const IPM_MIN_NONZEROS: usize = 200_000;
+
 /// HiGHS through good_lp.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Highs {
@@ -69,6 +77,9 @@ impl LpBackend for Highs {
             return LpOutcome::Infeasible;
         }
         let (mut problem, columns) = self.problem(lp, bounds, false);
+        if lp.size().nonzeros >= IPM_MIN_NONZEROS {
+            problem = problem.set_option("solver", "ipm");
+        }
         if let Some(seconds) = seconds.filter(|s| s.is_finite() && *s < 1e9) {
             problem = problem.set_time_limit(seconds.max(0.01));
         }
