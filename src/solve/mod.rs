@@ -4,6 +4,7 @@ pub mod backend;
 #[cfg(feature = "highs")]
 pub mod highs;
 pub mod reduce;
+pub mod repair;
 pub mod search;
 
 pub use backend::{LpBackend, LpOutcome, MicroLp, MipBudget, MipOutcome};

@@ -27,6 +27,7 @@ use std::collections::BinaryHeap;
 
 use super::backend::{checked, LpBackend, LpOutcome, MipBudget, MipOutcome};
 use super::reduce::Reduced;
+use super::repair::repair_bounds;
 use crate::model::{LinearProgram, Var};
 
 /// Tolerance within which a value counts as integral.
@@ -288,35 +289,65 @@ impl Search<'_> {
     /// generated 20-site scenario). The plans found there are usually
     /// within a fraction of a percent of the bound: the LP already decided
     /// where and what to buy, only not in whole nodes.
+    ///
+    /// The neighbourhood is widened to hold the best plan so far, which
+    /// then starts the search: it can only improve on it.
     fn neighbourhood(&mut self, bounds: &[(f64, f64)], point: &[f64]) {
         let mut restricted = bounds.to_vec();
+        let incumbent = self.incumbent.as_ref().map(|(_, plan)| plan);
         for &v in &self.integers {
             let (lower, upper) = bounds[v.0];
             let x = point[v.0];
-            let floor = (x + INTEGRALITY).floor().clamp(lower, upper);
-            let ceil = (x - INTEGRALITY).ceil().clamp(lower, upper);
+            let mut floor = (x + INTEGRALITY).floor().clamp(lower, upper);
+            let mut ceil = (x - INTEGRALITY).ceil().clamp(lower, upper);
+            if let Some(plan) = incumbent {
+                floor = floor.min(plan[v.0]);
+                ceil = ceil.max(plan[v.0]);
+            }
             restricted[v.0] = (floor, ceil.max(floor));
         }
-        let Some(reduced) = Reduced::new(self.lp, &restricted) else {
+        let start = incumbent.map_or_else(|| point.to_vec(), Clone::clone);
+        // Three times the whole-model search's time: on large models this is
+        // the search that finds the plan (HiGHS needs 15 s on the generated
+        // 20-site scenario to prove its neighbourhood's optimum within 0.1%).
+        let seconds = self.remaining().min(3.0 * self.limits.backend_seconds);
+        self.restricted_search(bounds, &restricted, &start, seconds);
+    }
+
+    /// Repairs a rounded plan the LP rejected (see [`super::repair`]): the
+    /// integer columns of the caps it breaks are freed, the others stay
+    /// fixed, and the backend's integer search decides the freed ones.
+    fn repair(&mut self, bounds: &[(f64, f64)], candidate: &[f64]) {
+        if let Some(restricted) = repair_bounds(self.lp, bounds, candidate) {
+            let seconds = self.remaining().min(self.limits.backend_seconds);
+            self.restricted_search(bounds, &restricted, candidate, seconds);
+        }
+    }
+
+    /// The backend's own integer search on the programme with `restricted`
+    /// bounds (fixed columns substituted out), from `start`; a plan it finds
+    /// is checked against `bounds` and offered.
+    fn restricted_search(
+        &mut self,
+        bounds: &[(f64, f64)],
+        restricted: &[(f64, f64)],
+        start: &[f64],
+        seconds: f64,
+    ) {
+        let Some(reduced) = Reduced::new(self.lp, restricted) else {
             return;
         };
         if reduced.lp.integer_columns().next().is_none() {
             return;
         }
-        let start = match &self.incumbent {
-            Some((_, plan)) => reduced.restrict(plan),
-            None => reduced.restrict(point),
-        };
-        // Three times the whole-model search's time: on large models this is
-        // the search that finds the plan (HiGHS needs 15 s on the generated
-        // 20-site scenario to prove its neighbourhood's optimum within 0.1%).
         let budget = MipBudget {
             nodes: self.backend_nodes(&reduced.lp),
-            seconds: self.remaining().min(3.0 * self.limits.backend_seconds),
+            seconds,
             mip_gap: 0.99 * self.limits.mip_gap,
         };
         if let MipOutcome::Plan { values, .. } =
-            self.backend.solve_integer(&reduced.lp, &start, budget)
+            self.backend
+                .solve_integer(&reduced.lp, &reduced.restrict(start), budget)
         {
             if let LpOutcome::Optimal { values, objective } =
                 checked(self.lp, bounds, reduced.expand(&values))
@@ -471,10 +502,19 @@ pub fn solve(
         return finish(&search, SearchStatus::Optimal, root_objective);
     }
 
-    for candidate in heuristics.round(&root_values) {
-        search.try_fixed(&base, &candidate);
+    let candidates = heuristics.round(&root_values);
+    for candidate in &candidates {
+        search.try_fixed(&base, candidate);
     }
     search.log("rounding", root_objective);
+    // When no rounding completes, repair the first (rounded up: capacity
+    // never below the LP's) where it breaks a cap.
+    if search.incumbent.is_none() {
+        if let Some(first) = candidates.first() {
+            search.repair(&base, first);
+            search.log("repair", root_objective);
+        }
+    }
     // A backend's search of the whole model helps on small models and is
     // hopeless on large ones, where the LP's neighbourhood comes first.
     let whole_model = search.integers.len() <= WHOLE_MODEL_MAX_INTEGERS;
