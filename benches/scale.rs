@@ -130,13 +130,7 @@ fn measure(case: &Case, backend: &dyn LpBackend, relax: bool) -> Measured {
     let run = plan(&scenario, options, backend, &clock);
     let solved = clock.elapsed_seconds();
     let report = run.report();
-    let gpus_per_node = |name: &str| {
-        scenario
-            .gpus
-            .iter()
-            .find(|g| g.name == name)
-            .map(|g| g.gpus_per_node)
-    };
+    let gpus_per_node = |name: &str| scenario.gpus_per_node(name);
     let tables = plan_tables::all(
         &report,
         RunFacts::default(),

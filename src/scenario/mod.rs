@@ -53,6 +53,17 @@ pub struct Scenario {
     pub budget: Option<Budget>,
 }
 
+impl Scenario {
+    /// GPUs per node of the GPU option with this name (the tables show
+    /// GPUs as well as nodes).
+    pub fn gpus_per_node(&self, gpu: &str) -> Option<f64> {
+        self.gpus
+            .iter()
+            .find(|g| g.name == gpu)
+            .map(|g| g.gpus_per_node)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Fleet {
     /// Vehicles in each period (from growth or given per period).

@@ -181,13 +181,7 @@ pub fn plan(
     let facts = RunFacts {
         solve_seconds: Some(solve_seconds),
     };
-    let gpus_per_node = |name: &str| {
-        scenario
-            .gpus
-            .iter()
-            .find(|g| g.name == name)
-            .map(|g| g.gpus_per_node)
-    };
+    let gpus_per_node = |name: &str| scenario.gpus_per_node(name);
     let emitted = output.emit(Rendered {
         stem: "plan",
         tables: &|| {
