@@ -7,6 +7,7 @@ pub mod csv_tables;
 pub mod diff_tables;
 pub mod explain_tables;
 pub mod format;
+pub mod html;
 pub mod limits;
 pub mod plan_tables;
 pub mod rows;

@@ -32,6 +32,17 @@ pub enum Residency {
     Free,
 }
 
+impl Residency {
+    /// As the scenario file spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Residency::HomeOnly => "home_only",
+            Residency::ExportAfterDeid => "export_after_deid",
+            Residency::Free => "free",
+        }
+    }
+}
+
 /// A validated scenario: every value in range, every name resolved to an index.
 #[derive(Debug, Clone)]
 pub struct Scenario {

@@ -14,7 +14,7 @@ use fsdplan::model::lp_format::{self, LpHeader};
 use fsdplan::model::{self, PlanInput};
 use fsdplan::plan::{plan as plan_scenario, PlanOptions};
 use fsdplan::report::{
-    audit_tables, check_tables, compare_tables, csv_tables, diff_tables, explain_tables,
+    audit_tables, check_tables, compare_tables, csv_tables, diff_tables, explain_tables, html,
     plan_tables, sweep_tables,
     verbose::{self, StageSeconds},
     PlanReport, RunFacts, TableStyle,
@@ -114,6 +114,38 @@ fn with_jobs<T: Send>(jobs: Option<u16>, work: impl FnOnce() -> T + Send) -> Res
     }
 }
 
+/// `report`: plans and writes the HTML report to a file or standard output.
+/// Exits like `plan`; an infeasible scenario still gets its report (with
+/// the reasons), and the exit code says it has no plan.
+pub fn report(
+    path: &Path,
+    overrides: &[Override],
+    options: PlanOptions,
+    output: Option<&Path>,
+) -> i32 {
+    let loaded = match load(path, overrides) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let run = plan_scenario(&loaded.scenario, options, solver(), &*wall_clock());
+    let mut report = run.report();
+    report.overrides = override_texts(overrides);
+    let page = html::plan_page(&run.input, &report);
+    match output {
+        Some(file) => {
+            if let Err(error) = std::fs::write(file, page) {
+                eprintln!("error: cannot write {}: {error}", file.display());
+                return exit::OUTPUT_FAILURE;
+            }
+        }
+        None => print!("{page}"),
+    }
+    if let Some(message) = &report.message {
+        eprintln!("{}: {message}", report.status);
+    }
+    exit::for_status(&report.status)
+}
+
 pub fn check(path: &Path, overrides: &[Override], format: CheckFormat) -> i32 {
     let loaded = match load(path, overrides) {
         Ok(loaded) => loaded,
@@ -193,6 +225,7 @@ pub fn plan(
         },
         json: &|| json(&report),
         csv: &|| csv_tables::tables(&report),
+        html: Some(&|| html::plan_page(&run.input, &report)),
     });
     if let Err(code) = emitted {
         return code;
@@ -254,6 +287,7 @@ pub fn compare(
         tables: &|| vec![compare_tables::table(&report)],
         json: &|| json(&report),
         csv: &|| compare_tables::csv(&report),
+        html: Some(&|| html::compare_page(&report)),
     });
     if let Err(code) = emitted {
         return code;
@@ -330,6 +364,7 @@ fn emit_sweep(report: &SweepReport, output: &OutputArgs) -> i32 {
         tables: &|| vec![sweep_tables::table(report)],
         json: &|| json(report),
         csv: &|| sweep_tables::csv(report),
+        html: Some(&|| html::sweep_page(report)),
     });
     match emitted {
         Ok(()) => exit::SUCCESS,
@@ -435,6 +470,7 @@ pub fn diff(
         tables: &|| diff_tables::tables(&report, changes_only),
         json: &|| json(&report),
         csv: &|| diff_tables::csv(&report, changes_only),
+        html: None,
     });
     if let Err(code) = emitted {
         return code;
@@ -463,6 +499,7 @@ pub fn audit(path: &Path, plan_path: &Path, overrides: &[Override], output: &Out
         tables: &|| audit_tables::tables(&report),
         json: &|| json(&report),
         csv: &|| audit_tables::csv(&report),
+        html: None,
     });
     if let Err(code) = emitted {
         return code;
@@ -493,6 +530,7 @@ pub fn explain(
         tables: &|| explain_tables::tables(&report),
         json: &|| json(&report),
         csv: &|| explain_tables::csv(&report),
+        html: None,
     });
     if let Err(code) = emitted {
         return code;

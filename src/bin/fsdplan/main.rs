@@ -60,6 +60,19 @@ enum Command {
         #[arg(long, short)]
         verbose: bool,
     },
+    /// Plan a scenario and write a self-contained HTML report with charts:
+    /// one file, no network or scripts, for a browser, a review or print.
+    Report {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        #[command(flatten)]
+        overrides: OverrideArgs,
+        #[command(flatten)]
+        solve: SolveArgs,
+        /// The HTML file to write (default: standard output).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Plan once per GPU option (only that option may be bought) and once
     /// with every option; one row each, best NPV first.
     Compare {
@@ -259,6 +272,7 @@ impl Command {
     fn solve_args(&self) -> Option<&SolveArgs> {
         match self {
             Command::Plan { solve, .. }
+            | Command::Report { solve, .. }
             | Command::Explain { solve, .. }
             | Command::Compare { solve, .. }
             | Command::Sweep { solve, .. }
@@ -300,6 +314,17 @@ fn main() -> ExitCode {
                 write_lp: write_lp.as_deref(),
                 verbose,
             },
+        ),
+        Command::Report {
+            scenario,
+            overrides,
+            solve,
+            output,
+        } => commands::report(
+            &scenario,
+            &overrides.overrides,
+            solve.options(),
+            output.as_deref(),
         ),
         Command::Explain {
             scenario,

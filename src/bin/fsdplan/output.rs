@@ -14,6 +14,8 @@ pub enum Format {
     Json,
     Csv,
     Markdown,
+    /// A self-contained HTML report with charts (plan, compare, sweep).
+    Html,
 }
 
 /// `--format` and `--out`.
@@ -22,8 +24,8 @@ pub struct OutputArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write the result into this directory (one CSV file per table with
-    /// --format csv; one .json, .md or .txt file otherwise) instead of
-    /// printing it.
+    /// --format csv; one .json, .md, .html or .txt file otherwise) instead
+    /// of printing it.
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -43,6 +45,8 @@ pub struct Rendered<'a> {
     pub tables: &'a dyn Fn() -> Vec<TextTable>,
     pub json: &'a dyn Fn() -> String,
     pub csv: &'a dyn Fn() -> Result<Vec<(&'static str, String)>, csv::Error>,
+    /// The HTML report, for the commands that have one.
+    pub html: Option<&'a dyn Fn() -> String>,
 }
 
 impl OutputArgs {
@@ -59,6 +63,16 @@ impl OutputArgs {
                 render_tables(&(result.tables)(), TableStyle::Markdown),
             )],
             Format::Json => vec![(file("json"), (result.json)())],
+            Format::Html => match result.html {
+                Some(html) => vec![(file("html"), html())],
+                None => {
+                    eprintln!(
+                        "error: --format html is for plan, compare and sweep; \
+                         use table, json, csv or markdown here"
+                    );
+                    return Err(exit::USAGE);
+                }
+            },
             Format::Csv => match (result.csv)() {
                 Ok(files) => files
                     .into_iter()

@@ -1,0 +1,456 @@
+//! The report's charts, drawn with plotters' SVG backend: stacked areas,
+//! lines, stacked bars and horizontal bars, each with axes in the planner's
+//! units, a legend, thousands separators and the Okabe-Ito palette (it
+//! stays distinguishable for the common kinds of colour blindness).
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::report::format::number;
+
+/// Okabe & Ito (2008), "Color Universal Design": eight colours
+/// distinguishable with protanopia, deuteranopia and tritanopia. Black
+/// comes last: it is kept for lines such as demand and caps.
+pub const PALETTE: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),   // blue
+    RGBColor(230, 159, 0),   // orange
+    RGBColor(0, 158, 115),   // bluish green
+    RGBColor(204, 121, 167), // reddish purple
+    RGBColor(86, 180, 233),  // sky blue
+    RGBColor(213, 94, 0),    // vermillion
+    RGBColor(240, 228, 66),  // yellow
+    RGBColor(0, 0, 0),       // black
+];
+
+/// The colour of the i-th series (repeats after seven; the dash or the
+/// legend tells repeats apart).
+pub fn colour(i: usize) -> RGBColor {
+    PALETTE[i % (PALETTE.len() - 1)]
+}
+
+/// Width and height of every chart, in SVG pixels.
+pub const SIZE: (u32, u32) = (860, 380);
+
+const FONT: &str = "sans-serif";
+
+/// One named series of values, one per x position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub values: Vec<f64>,
+}
+
+/// A dashed reference line (a cap), drawn in the colour of the series of
+/// the same index when `colour_of` is given, else black.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    pub name: String,
+    pub values: Vec<Option<f64>>,
+    pub colour_of: Option<usize>,
+}
+
+/// What every chart has: a title, the x labels (periods or options), the
+/// y axis's description with its unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame<'a> {
+    pub title: &'a str,
+    pub x_labels: &'a [String],
+    pub y_desc: &'a str,
+}
+
+type DrawResult<T> = Result<T, String>;
+
+fn error<E: std::fmt::Debug>(e: E) -> String {
+    format!("{e:?}")
+}
+
+/// The top of the y axis: the largest value with 8% headroom, at least 1.
+fn y_top(values: impl Iterator<Item = f64>) -> f64 {
+    let largest = values.filter(|v| v.is_finite()).fold(0.0, f64::max);
+    if largest <= 0.0 {
+        1.0
+    } else {
+        largest * 1.08
+    }
+}
+
+/// An axis label with thousands separators and as few decimals as the
+/// axis's range needs.
+fn axis_number(value: f64, top: f64) -> String {
+    let decimals = if top >= 100.0 {
+        0
+    } else if top >= 1.0 {
+        1
+    } else {
+        3
+    };
+    number(value, decimals)
+}
+
+/// Every nth period label, so that at most about 12 show.
+fn x_label(labels: &[String], x: f64) -> String {
+    let step = labels.len().div_ceil(12).max(1);
+    let i = x.round();
+    if (x - i).abs() > 1e-6 || i < 0.0 {
+        return String::new();
+    }
+    let i = i as usize;
+    if i < labels.len() && i % step == 0 {
+        labels[i].clone()
+    } else {
+        String::new()
+    }
+}
+
+/// Stacked areas (one per series, bottom first) with optional reference
+/// lines on top, e.g. installed compute by GPU with the compute needed.
+pub fn stacked_area(frame: &Frame, series: &[Series], lines: &[Series]) -> DrawResult<String> {
+    let n = frame.x_labels.len();
+    let mut cumulative: Vec<Vec<f64>> = Vec::with_capacity(series.len());
+    let mut running = vec![0.0; n];
+    for s in series {
+        for (total, v) in running.iter_mut().zip(&s.values) {
+            *total += v.max(0.0);
+        }
+        cumulative.push(running.clone());
+    }
+    let top = y_top(
+        running
+            .iter()
+            .copied()
+            .chain(lines.iter().flat_map(|l| l.values.iter().copied())),
+    );
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(error)?;
+        let mut chart = cartesian(&root, frame, n, top)?;
+        // Highest cumulative first, so each lower band paints over it.
+        for (i, (s, upper)) in series.iter().zip(&cumulative).enumerate().rev() {
+            let c = colour(i);
+            chart
+                .draw_series(AreaSeries::new(
+                    upper.iter().enumerate().map(|(x, &y)| (x as f64, y)),
+                    0.0,
+                    c.mix(0.85),
+                ))
+                .map_err(error)?
+                .label(s.name.clone())
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], c.filled()));
+        }
+        for line in lines {
+            chart
+                .draw_series(LineSeries::new(
+                    line.values.iter().enumerate().map(|(x, &y)| (x as f64, y)),
+                    BLACK.stroke_width(2),
+                ))
+                .map_err(error)?
+                .label(line.name.clone())
+                .legend(|(x, y)| PathElement::new([(x, y), (x + 12, y)], BLACK.stroke_width(2)));
+        }
+        legend(&mut chart)?;
+        root.present().map_err(error)?;
+    }
+    Ok(svg)
+}
+
+/// Lines, one per series, with optional dashed reference lines (caps).
+pub fn lines(frame: &Frame, series: &[Series], references: &[Reference]) -> DrawResult<String> {
+    let n = frame.x_labels.len();
+    let top = y_top(
+        series.iter().flat_map(|s| s.values.iter().copied()).chain(
+            references
+                .iter()
+                .flat_map(|r| r.values.iter().flatten().copied()),
+        ),
+    );
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(error)?;
+        let mut chart = cartesian(&root, frame, n, top)?;
+        for (i, s) in series.iter().enumerate() {
+            let c = colour(i);
+            chart
+                .draw_series(LineSeries::new(
+                    // Points without a value (a sweep point with no plan)
+                    // are left out.
+                    s.values
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, y)| y.is_finite())
+                        .map(|(x, &y)| (x as f64, y)),
+                    c.stroke_width(2),
+                ))
+                .map_err(error)?
+                .label(s.name.clone())
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 12, y)], c.stroke_width(2)));
+        }
+        for r in references {
+            let c = r.colour_of.map_or(BLACK, colour);
+            // Dashes as short segments: one per half period.
+            let segments: Vec<PathElement<(f64, f64)>> = r
+                .values
+                .iter()
+                .enumerate()
+                .filter_map(|(x, v)| v.map(|y| (x as f64, y)))
+                .map(|(x, y)| PathElement::new([(x - 0.25, y), (x + 0.25, y)], c.stroke_width(1)))
+                .collect();
+            if segments.is_empty() {
+                continue;
+            }
+            chart
+                .draw_series(segments)
+                .map_err(error)?
+                .label(r.name.clone())
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 5, y)], c.stroke_width(1)));
+        }
+        legend(&mut chart)?;
+        root.present().map_err(error)?;
+    }
+    Ok(svg)
+}
+
+/// Stacked bars, one bar per x position, one segment per series.
+pub fn stacked_bars(frame: &Frame, series: &[Series]) -> DrawResult<String> {
+    let n = frame.x_labels.len();
+    let totals: Vec<f64> = (0..n)
+        .map(|x| series.iter().map(|s| s.values[x].max(0.0)).sum())
+        .collect();
+    // Room above the bars for the legend.
+    let top = y_top(totals.iter().copied()) * 1.2;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(error)?;
+        let mut chart = cartesian(&root, frame, n, top)?;
+        let mut base = vec![0.0; n];
+        for (i, s) in series.iter().enumerate() {
+            let c = colour(i);
+            let bars: Vec<Rectangle<(f64, f64)>> = s
+                .values
+                .iter()
+                .enumerate()
+                .map(|(x, &v)| {
+                    let y0 = base[x];
+                    let y1 = y0 + v.max(0.0);
+                    base[x] = y1;
+                    Rectangle::new([(x as f64 - 0.38, y0), (x as f64 + 0.38, y1)], c.filled())
+                })
+                .collect();
+            chart
+                .draw_series(bars)
+                .map_err(error)?
+                .label(s.name.clone())
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], c.filled()));
+        }
+        legend(&mut chart)?;
+        root.present().map_err(error)?;
+    }
+    Ok(svg)
+}
+
+/// Horizontal bars with a value label each, e.g. NPV per GPU option or per
+/// cost category; a bar of `None` is drawn empty with its note instead.
+pub fn horizontal_bars(
+    title: &str,
+    x_desc: &str,
+    bars: &[(String, Option<f64>, String)],
+) -> DrawResult<String> {
+    let n = bars.len().max(1);
+    let top = y_top(bars.iter().filter_map(|b| b.1));
+    let height = (90 + 34 * n as u32).max(160);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (SIZE.0, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(error)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT, 18))
+            .margin(12)
+            .x_label_area_size(44)
+            .y_label_area_size(150)
+            .build_cartesian_2d(0.0..top * 1.25, -0.5..(n as f64 - 0.5))
+            .map_err(error)?;
+        let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n)
+            .y_label_formatter(&|y| {
+                let i = y.round();
+                if (y - i).abs() > 1e-6 || i < 0.0 {
+                    return String::new();
+                }
+                // Bars run top to bottom in the given order.
+                labels.get(n - 1 - i as usize).cloned().unwrap_or_default()
+            })
+            .x_label_formatter(&|x| axis_number(*x, top))
+            .x_desc(x_desc)
+            .label_style((FONT, 13))
+            .draw()
+            .map_err(error)?;
+        for (k, (_, value, note)) in bars.iter().enumerate() {
+            let y = (n - 1 - k) as f64;
+            let c = colour(k);
+            if let Some(v) = value {
+                chart
+                    .draw_series([Rectangle::new(
+                        [(0.0, y - 0.32), (v.max(0.0), y + 0.32)],
+                        c.filled(),
+                    )])
+                    .map_err(error)?;
+            }
+            let text = match value {
+                Some(v) => format!("{} {note}", axis_number(*v, top.max(100.0))),
+                None => note.clone(),
+            };
+            let at = (value.unwrap_or(0.0).max(0.0) + top * 0.01, y);
+            chart
+                .draw_series([Text::new(
+                    text,
+                    at,
+                    (FONT, 13)
+                        .into_font()
+                        .color(&BLACK)
+                        .pos(Pos::new(HPos::Left, VPos::Center)),
+                )])
+                .map_err(error)?;
+        }
+        root.present().map_err(error)?;
+    }
+    Ok(svg)
+}
+
+type Cartesian<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// The axes every time chart shares: periods along x, a unit along y.
+fn cartesian<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    frame: &Frame,
+    n: usize,
+    top: f64,
+) -> DrawResult<Cartesian<'a, 'b>> {
+    let mut chart = ChartBuilder::on(root)
+        .caption(frame.title, (FONT, 18))
+        .margin(12)
+        .x_label_area_size(44)
+        .y_label_area_size(72)
+        .build_cartesian_2d(-0.5..(n.max(1) as f64 - 0.5), 0.0..top)
+        .map_err(error)?;
+    let labels = frame.x_labels;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(n.clamp(2, 40))
+        .x_label_formatter(&|x| x_label(labels, *x))
+        .y_label_formatter(&|y| axis_number(*y, top))
+        .y_desc(frame.y_desc)
+        .label_style((FONT, 13))
+        .draw()
+        .map_err(error)?;
+    Ok(chart)
+}
+
+fn legend<'a, 'b: 'a>(chart: &mut Cartesian<'a, 'b>) -> DrawResult<()> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .label_font((FONT, 13))
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .draw()
+        .map_err(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame<'a>(labels: &'a [String]) -> Frame<'a> {
+        Frame {
+            title: "Installed compute",
+            x_labels: labels,
+            y_desc: "PFLOP/s",
+        }
+    }
+
+    #[test]
+    fn axis_numbers_have_thousands_separators() {
+        assert_eq!(axis_number(12345.0, 20000.0), "12,345");
+        assert_eq!(axis_number(2.25, 5.0), "2.3");
+        assert_eq!(axis_number(0.125, 0.5), "0.125");
+    }
+
+    #[test]
+    fn at_most_about_twelve_period_labels_show() {
+        let labels: Vec<String> = (0..40).map(|i| format!("p{i}")).collect();
+        let shown = (0..40)
+            .filter(|&i| !x_label(&labels, i as f64).is_empty())
+            .count();
+        assert_eq!(shown, 10);
+        assert_eq!(x_label(&labels, 0.5), "");
+    }
+
+    #[test]
+    fn charts_are_svg_with_their_title_legend_and_labels() {
+        let labels: Vec<String> = vec!["2025Q1".into(), "2025Q2".into()];
+        let series = [
+            Series {
+                name: "H20".into(),
+                values: vec![1000.0, 2500.0],
+            },
+            Series {
+                name: "910B".into(),
+                values: vec![0.0, 500.0],
+            },
+        ];
+        let needed = [Series {
+            name: "needed".into(),
+            values: vec![900.0, 2900.0],
+        }];
+        let svg = stacked_area(&frame(&labels), &series, &needed).unwrap();
+        for text in [
+            "<svg",
+            "Installed compute",
+            "H20",
+            "910B",
+            "needed",
+            "2025Q2",
+            "PFLOP/s",
+            "2,000",
+        ] {
+            assert!(svg.contains(text), "{text} missing");
+        }
+        let bars = stacked_bars(&frame(&labels), &series).unwrap();
+        assert!(bars.contains("<rect"));
+        let caps = [Reference {
+            name: "cap".into(),
+            values: vec![Some(3000.0), None],
+            colour_of: Some(0),
+        }];
+        assert!(lines(&frame(&labels), &series, &caps)
+            .unwrap()
+            .contains("cap"));
+        let npv = horizontal_bars(
+            "NPV",
+            "CNY M",
+            &[
+                ("H20".into(), Some(74.4), String::new()),
+                ("H100".into(), None, "banned".into()),
+            ],
+        )
+        .unwrap();
+        assert!(npv.contains("banned") && npv.contains("74"));
+    }
+
+    #[test]
+    fn nothing_to_draw_still_gives_a_chart() {
+        let labels: Vec<String> = vec![];
+        let svg = stacked_area(&frame(&labels), &[], &[]).unwrap();
+        assert!(svg.contains("<svg"));
+    }
+}
