@@ -110,7 +110,7 @@ fn the_plan_report_parses_renders_and_reads_as_the_plan() {
     }
     let document = Html::parse_document(&page);
     assert!(document.errors.is_empty(), "{:?}", document.errors);
-    assert_charts_render(&page, 8);
+    assert_charts_render(&page, 9);
     // The same report as `plan --format html`, and the numbers of the JSON.
     assert_eq!(
         run(&["plan", "configs/china-1.7m.toml", "--format", "html"]),
@@ -151,6 +151,22 @@ fn compare_and_sweep_reports_render_their_charts() {
     assert_charts_render(&sweep, 2);
     assert!(sweep.contains("NPV against fleet.growth_per_year"));
     assert!(sweep.contains("scenario.discount_rate = 0.05"));
+}
+
+#[test]
+fn an_infeasible_scenario_gets_a_report_with_the_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("power.html");
+    let out = fsdplan()
+        .args(["report", "tests/infeasible/power.toml", "-o"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(fsdplan::exit::INFEASIBLE));
+    let page = std::fs::read_to_string(&file).unwrap();
+    assert!(page.contains("Why there is no plan"), "{page}");
+    assert!(page.contains("power cap at"), "{page}");
+    assert!(Html::parse_document(&page).errors.is_empty());
 }
 
 #[test]

@@ -265,6 +265,13 @@ fn charts_section(input: &PlanInput, report: &PlanReport) -> Markup {
         |r| r.tier.clone(),
         |r| r.installed_pb,
     );
+    let storage_by_site = by_period(
+        labels,
+        &report.storage,
+        |r| &r.period,
+        |r| r.site.clone(),
+        |r| r.installed_pb,
+    );
     let mut bandwidth = by_period(
         labels,
         &report.sites,
@@ -393,6 +400,7 @@ fn charts_section(input: &PlanInput, report: &PlanReport) -> Markup {
             )))
             (chart(charts::lines(&frame("Power by site against its cap (MW, PUE included)", "MW"), &power, &caps)))
             (chart(charts::stacked_area(&frame("Installed storage by tier, all sites (PB)", "PB"), &storage, &[])))
+            (chart(charts::stacked_area(&frame("Installed storage by site, all tiers (PB)", "PB"), &storage_by_site, &[])))
             @if !bandwidth.is_empty() {
                 (chart(charts::lines(&frame("Ingest and link bandwidth leased (Gbps)", "Gbps"), &bandwidth, &[])))
             }
