@@ -3,7 +3,7 @@
 //! cost table with its NPV row. Zero rows are hidden.
 
 use super::format::{millions, number, percent, TextTable};
-use super::rows::PlanReport;
+use super::rows::{CostRow, PlanReport};
 
 /// What the caller knows that the report does not (it reads the clock).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -241,22 +241,11 @@ pub fn costs(report: &PlanReport) -> TextTable {
         "Costs by period ({} millions; NPV row discounted)",
         report.currency
     );
-    let mut t = TextTable::new(
-        title,
-        &[
-            "period",
-            "GPU capital",
-            "storage capital",
-            "maintenance",
-            "ingest",
-            "link",
-            "energy",
-            "shortfall",
-            "total",
-            "discounted",
-        ],
-        1,
-    );
+    let headers: Vec<&str> = std::iter::once("period")
+        .chain(CostRow::LABELS)
+        .chain(["total", "discounted"])
+        .collect();
+    let mut t = TextTable::new(title, &headers, 1);
     let mut nominal = [0.0; 9];
     let mut discounted = [0.0; 9];
     for row in &report.costs {

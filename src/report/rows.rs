@@ -71,6 +71,18 @@ pub struct CostRow {
 }
 
 impl CostRow {
+    /// The cost categories' names as tables and charts show them, in the
+    /// order of [`CostRow::categories`].
+    pub const LABELS: [&'static str; 7] = [
+        "GPU capital",
+        "storage capital",
+        "maintenance",
+        "ingest",
+        "link",
+        "energy",
+        "shortfall",
+    ];
+
     /// The cost categories in table order, with their JSON names.
     pub fn categories(&self) -> [(&'static str, f64); 7] {
         [

@@ -13,6 +13,7 @@ use crate::model::PlanInput;
 use crate::report::format::{millions, number, percent};
 use crate::report::limits::capacity_limits;
 use crate::report::plan_tables;
+use crate::report::rows::{CostRow, DataRow};
 use crate::report::{PlanReport, RunFacts};
 
 /// The whole plan report as one HTML document.
@@ -312,7 +313,7 @@ fn charts_section(input: &PlanInput, report: &PlanReport) -> Markup {
         .map(|c| c.name.clone())
         .collect();
     let last = labels.last().cloned().unwrap_or_default();
-    let residency = |value: &dyn Fn(&crate::report::rows::DataRow) -> f64, abroad: bool| Series {
+    let residency = |value: &dyn Fn(&DataRow) -> f64, abroad: bool| Series {
         name: if abroad {
             "abroad".into()
         } else {
@@ -330,11 +331,11 @@ fn charts_section(input: &PlanInput, report: &PlanReport) -> Markup {
             })
             .collect(),
     };
-    let trained = |r: &crate::report::rows::DataRow| r.trained_pflop;
-    let stock = |r: &crate::report::rows::DataRow| if r.period == last { r.stock_pb } else { 0.0 };
+    let trained = |r: &DataRow| r.trained_pflop;
+    let stock = |r: &DataRow| if r.period == last { r.stock_pb } else { 0.0 };
     // Shares of each class's own total, so a small class shows as clearly
     // as a large one.
-    let shares = |value: &dyn Fn(&crate::report::rows::DataRow) -> f64| {
+    let shares = |value: &dyn Fn(&DataRow) -> f64| {
         let (mut at_home, mut away) = (residency(value, false), residency(value, true));
         for (h, a) in at_home.values.iter_mut().zip(away.values.iter_mut()) {
             let total = *h + *a;
@@ -347,18 +348,9 @@ fn charts_section(input: &PlanInput, report: &PlanReport) -> Markup {
     };
 
     let costs: Vec<Series> = {
-        let names = [
-            "GPU capital",
-            "storage capital",
-            "maintenance",
-            "ingest",
-            "link",
-            "energy",
-            "shortfall",
-        ];
-        (0..names.len())
+        (0..CostRow::LABELS.len())
             .map(|k| Series {
-                name: names[k].into(),
+                name: CostRow::LABELS[k].into(),
                 values: report
                     .costs
                     .iter()
