@@ -23,7 +23,8 @@ h2 { font-size: 1.2rem; margin: 28px 0 8px; border-bottom: 1px solid var(--line)
 .headline { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 12px; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px; }
 .card .label { display: block; color: var(--muted); font-size: .85rem; }
-.card .value { display: block; font-size: 1.5rem; font-weight: 600; font-variant-numeric: tabular-nums; }
+.card .value { display: block; font-size: 1.35rem; font-weight: 600; white-space: nowrap;
+              font-variant-numeric: tabular-nums; }
 .card .note { display: block; color: var(--muted); font-size: .85rem; }
 .note { color: var(--muted); font-size: .9rem; }
 .alert { background: var(--alert); border-radius: 8px; padding: 4px 16px 12px; }
