@@ -192,12 +192,13 @@ fn charts_section(input: &PlanInput, report: &PlanReport) -> Markup {
     let scenario = input.scenario;
     let labels = &report.periods;
     let per_second = input.seconds;
+    // A node's sustained PFLOP/s: the model's compute per node and period.
     let sustained = |gpu: &str| {
         scenario
             .gpus
             .iter()
-            .find(|g| g.name == gpu)
-            .map_or(0.0, |g| g.tflops * g.gpus_per_node * g.mfu / 1000.0)
+            .position(|g| g.name == gpu)
+            .map_or(0.0, |g| input.node_pflop[g] / per_second)
     };
     let frame = |title: &'static str, y_desc: &'static str| Frame {
         title,
@@ -240,22 +241,21 @@ fn charts_section(input: &PlanInput, report: &PlanReport) -> Markup {
         |r| r.site.clone(),
         |r| r.power_mw,
     );
+    // A site's cap holds for the whole horizon.
     let caps: Vec<Reference> = power
         .iter()
         .enumerate()
-        .map(|(i, s)| Reference {
-            name: format!("{} cap", s.name),
-            values: labels
+        .map(|(i, s)| {
+            let cap = scenario
+                .sites
                 .iter()
-                .map(|p| {
-                    report
-                        .sites
-                        .iter()
-                        .find(|r| &r.period == p && r.site == s.name)
-                        .and_then(|r| r.power_cap_mw)
-                })
-                .collect(),
-            colour_of: Some(i),
+                .find(|site| site.name == s.name)
+                .and_then(|site| site.power_cap_mw);
+            Reference {
+                name: format!("{} cap", s.name),
+                values: vec![cap; labels.len()],
+                colour_of: Some(i),
+            }
         })
         .collect();
 
