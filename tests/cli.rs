@@ -3,11 +3,7 @@
 
 mod common;
 
-use assert_cmd::Command;
-
-fn fsdplan() -> Command {
-    Command::cargo_bin("fsdplan").expect("the binary is built")
-}
+use common::fsdplan;
 
 /// Solve times vary from run to run; everything else must not. Replaces
 /// `N.NN s,` in the summary's solve line with a placeholder.

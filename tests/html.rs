@@ -9,13 +9,10 @@ mod common;
 use std::path::Path;
 use std::process::Command as Process;
 
-use assert_cmd::Command;
 use resvg::{tiny_skia, usvg};
 use scraper::{Html, Selector};
 
-fn fsdplan() -> Command {
-    Command::cargo_bin("fsdplan").expect("the binary is built")
-}
+use common::fsdplan;
 
 fn run(args: &[&str]) -> String {
     let out = fsdplan().args(args).output().unwrap();

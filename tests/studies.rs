@@ -5,12 +5,9 @@ mod common;
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-fn fsdplan() -> Command {
-    Command::cargo_bin("fsdplan").expect("the binary is built")
-}
+use common::fsdplan;
 
 /// Runs the binary; returns (exit code, stdout, stderr).
 fn run(args: &[&str]) -> (i32, String, String) {

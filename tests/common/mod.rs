@@ -93,6 +93,11 @@ allowed_in = ["CN", "US"]
     )
 }
 
+/// The binary under test.
+pub fn fsdplan() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("fsdplan").expect("the binary is built")
+}
+
 pub fn load(text: &str) -> scenario::Scenario {
     match scenario::from_str("test.toml", text) {
         Ok(s) => s,
