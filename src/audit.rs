@@ -162,10 +162,6 @@ pub fn audit(scenario: &Scenario, plan: &PlanReport) -> AuditReport {
         checks: audit.checks,
         violations: audit.violations,
     };
-    if plan.relaxed {
-        audit.push("relaxed", None, "", 0.0, 0.0, "the plan is an LP relaxation (--relax): a bound with fractional nodes, not a plan to audit");
-        return finish(audit);
-    }
     if plan.objective.is_none() {
         audit.push(
             "no_plan",
@@ -196,11 +192,62 @@ pub fn audit(scenario: &Scenario, plan: &PlanReport) -> AuditReport {
             return finish(audit);
         }
     };
-    check_purchases(&mut audit, &tables);
+    check_purchases(&mut audit, &tables, !plan.relaxed);
     check_data(&mut audit, &tables);
     check_capacity(&mut audit, &tables);
     check_costs(&mut audit, &tables, plan);
     finish(audit)
+}
+
+/// Violations shown in a failed plan's message; the JSON has them all.
+const SHOWN_VIOLATIONS: usize = 3;
+
+/// The gate every plan passes before anyone sees it: the plan is audited
+/// in process, and one that breaks a rule is never shown as optimal or
+/// feasible. It becomes a solver failure (`error`, exit 5) whose message
+/// and `audit_violations` give the audit's findings, with no rows, so no
+/// table, file or study can show its numbers. Reports without a plan pass
+/// through as they are.
+pub fn certify(scenario: &Scenario, mut plan: PlanReport) -> PlanReport {
+    if plan.objective.is_none() {
+        return plan;
+    }
+    let report = audit(scenario, &plan);
+    if report.violations.is_empty() {
+        return plan;
+    }
+    let count = report.violations.len();
+    let shown: Vec<&str> = report
+        .violations
+        .iter()
+        .take(SHOWN_VIOLATIONS)
+        .map(|v| v.text.as_str())
+        .collect();
+    let more = if count > SHOWN_VIOLATIONS {
+        format!("; and {} more", count - SHOWN_VIOLATIONS)
+    } else {
+        String::new()
+    };
+    let found_as = std::mem::replace(&mut plan.status, "error".into());
+    plan.message = Some(format!(
+        "the {} plan failed the independent audit ({count} of {} checks broken), so it is not shown: {}{more}. \
+         This is a fault in fsdplan or its solver backend, not in the scenario; try --solver, or report it",
+        found_as,
+        report.checks,
+        shown.join("; "),
+    ));
+    plan.audit_violations = report.violations.iter().map(|v| v.text.clone()).collect();
+    plan.objective = None;
+    plan.bound = None;
+    plan.gap = None;
+    plan.costs.clear();
+    plan.gpus.clear();
+    plan.storage.clear();
+    plan.sites.clear();
+    plan.data.clear();
+    plan.links.clear();
+    plan.shortfall.clear();
+    plan
 }
 
 /// The plan's rows as arrays, or the names it uses that the scenario lacks.
@@ -336,8 +383,10 @@ fn life_periods(scenario: &Scenario, years: f64) -> usize {
     ((years * 12.0 / f64::from(scenario.calendar.period_months)).round() as usize).max(1)
 }
 
-/// Export control, supply, licence caps, installed counts and the budget.
-fn check_purchases(audit: &mut Audit, p: &PlanTables) {
+/// Export control, supply, licence caps, installed counts and the budget;
+/// whole nodes unless the plan is a relaxation (`--relax`), whose node
+/// counts are fractional by design.
+fn check_purchases(audit: &mut Audit, p: &PlanTables, whole_nodes: bool) {
     let scenario = audit.scenario;
     let calendar = scenario.calendar;
     let years_per_period = f64::from(calendar.period_months) / 12.0;
@@ -352,15 +401,16 @@ fn check_purchases(audit: &mut Audit, p: &PlanTables) {
                 let bought = p.bought[t][s][g];
                 bought_everywhere += bought;
                 let place = format!("{} at {}", gpu.name, site.name);
-                // Whole nodes.
-                audit.equal(
-                    "whole_nodes",
-                    Some(t),
-                    &place,
-                    bought,
-                    bought.round(),
-                    "nodes bought",
-                );
+                if whole_nodes {
+                    audit.equal(
+                        "whole_nodes",
+                        Some(t),
+                        &place,
+                        bought,
+                        bought.round(),
+                        "nodes bought",
+                    );
+                }
                 // Where and when it may be bought.
                 let mut banned = false;
                 let mut factor = 1.0;

@@ -35,9 +35,11 @@ impl PlanRun<'_> {
         self.model.lp.size()
     }
 
-    /// The result rows of SPEC.md section 5.
+    /// The result rows of SPEC.md section 5, after the independent audit
+    /// ([`crate::audit::certify`]): a plan that breaks a rule of the
+    /// scenario is never returned as one.
     pub fn report(&self) -> PlanReport {
-        crate::report::rows::build(self)
+        crate::audit::certify(self.input.scenario, crate::report::rows::build(self))
     }
 }
 

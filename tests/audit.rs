@@ -247,3 +247,83 @@ fn the_binary_exits_7_on_a_violation_and_0_on_a_clean_plan() {
         "{text}"
     );
 }
+
+/// The in-process gate: a plan that breaks a rule is never returned as a
+/// plan. It becomes a solver failure with the audit's findings and no rows.
+#[test]
+fn a_plan_that_fails_the_audit_is_never_shown() {
+    let scenario = small();
+    let mut json = plan_json(&scenario);
+    scale(&mut row(&mut json, "sites", &[])["power_mw"], 100.0);
+    let broken: PlanReport = serde_json::from_value(json).unwrap();
+    assert!(broken.objective.is_some());
+    let gated = fsdplan::audit::certify(&scenario, broken);
+    assert_eq!(gated.status, "error");
+    assert_eq!(fsdplan::exit::for_status(&gated.status), 5);
+    assert!(gated.objective.is_none() && gated.bound.is_none());
+    assert!(gated.costs.is_empty() && gated.gpus.is_empty() && gated.sites.is_empty());
+    assert!(!gated.audit_violations.is_empty());
+    let message = gated.message.unwrap();
+    assert!(
+        message.contains("failed the independent audit"),
+        "{message}"
+    );
+    assert!(message.contains("MW reported"), "{message}");
+    // A correct plan passes the gate unchanged.
+    let good: PlanReport = serde_json::from_value(plan_json(&scenario)).unwrap();
+    assert_eq!(fsdplan::audit::certify(&scenario, good.clone()), good);
+}
+
+/// A relaxation keeps its fractional node counts, so the compute it uses is
+/// within the compute installed, and it passes the audit (integrality aside).
+#[test]
+fn a_relaxed_plan_keeps_fractional_nodes_and_passes_the_audit() {
+    let scenario = small();
+    let options = PlanOptions {
+        relax: true,
+        ..PlanOptions::default()
+    };
+    let report = plan(&scenario, options, common::backend(), &NoClock).report();
+    assert_eq!(report.status, "optimal");
+    assert!(
+        report
+            .gpus
+            .iter()
+            .any(|r| r.bought_nodes.fract() != 0.0 || r.installed_nodes.fract() != 0.0),
+        "the small scenario's relaxation buys fractional nodes"
+    );
+    for site in &report.sites {
+        assert!(
+            site.compute_used_pflop <= site.compute_pflop,
+            "{} {}: used {} above installed {}",
+            site.site,
+            site.period,
+            site.compute_used_pflop,
+            site.compute_pflop
+        );
+    }
+    let audited = audit(&scenario, &report);
+    assert!(audited.violations.is_empty(), "{:?}", audited.violations);
+}
+
+/// Rows are cleaned once: no float noise, and no invariant broken by it.
+#[test]
+fn result_rows_carry_no_float_noise() {
+    use fsdplan::report::rows::tidy_number;
+    assert_eq!(tidy_number(7.649999999999995), 7.65);
+    assert_eq!(tidy_number(12109824.000001552), 12109824.0);
+    assert_eq!(tidy_number(-0.0), 0.0);
+    assert_eq!(tidy_number(1e-13), 0.0);
+    assert_eq!(tidy_number(2638160123.4567), 2638160123.46);
+    let scenario = small();
+    let report: PlanReport = serde_json::from_value(plan_json(&scenario)).unwrap();
+    for site in &report.sites {
+        assert!(site.compute_used_pflop <= site.compute_pflop);
+        if let Some(cap) = site.power_cap_mw {
+            assert!(site.power_mw <= cap);
+        }
+    }
+    for row in &report.costs {
+        assert_eq!(row.total, tidy_number(row.total));
+    }
+}

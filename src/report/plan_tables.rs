@@ -87,16 +87,19 @@ pub fn purchases(report: &PlanReport, gpus_per_node: &dyn Fn(&str) -> Option<f64
         ],
         3,
     );
+    // A relaxation's node counts are fractional: show them so.
+    let decimals = if report.relaxed { 2 } else { 0 };
     for row in report.gpus.iter().filter(|r| r.bought_nodes > 0.0) {
-        let gpus = gpus_per_node(&row.gpu)
-            .map_or("-".to_string(), |per| number(row.bought_nodes * per, 0));
+        let gpus = gpus_per_node(&row.gpu).map_or("-".to_string(), |per| {
+            number(row.bought_nodes * per, decimals)
+        });
         t.push(vec![
             row.period.clone(),
             row.site.clone(),
             row.gpu.clone(),
-            number(row.bought_nodes, 0),
+            number(row.bought_nodes, decimals),
             gpus,
-            number(row.installed_nodes, 0),
+            number(row.installed_nodes, decimals),
         ]);
     }
     t

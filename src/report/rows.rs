@@ -1,6 +1,8 @@
 //! The result of a plan as tidy rows (SPEC.md section 5), in the scenario's
 //! units: PB, Gbps, MW, PFLOP, currency. Every renderer reads these rows.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::{CostCategory, LinExpr, ModelExpressions, ModelSize};
@@ -47,6 +49,10 @@ pub struct PlanReport {
     /// Extension: why there is no plan, when there is none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub infeasibility: Option<crate::infeasibility::Infeasibility>,
+    /// Extension: the rules the solver's plan broke, when the in-process
+    /// audit rejected it (status `error`; the plan is not shown).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audit_violations: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -216,6 +222,7 @@ pub fn build(run: &PlanRun) -> PlanReport {
         model: run.size(),
         explain: None,
         infeasibility: run.infeasibility.clone(),
+        audit_violations: Vec::new(),
     };
     let Some(values) = &outcome.values else {
         return report;
@@ -257,8 +264,11 @@ pub fn build(run: &PlanRun) -> PlanReport {
         for (s, site) in scenario.sites.iter().enumerate() {
             let mut compute = 0.0;
             for (g, gpu) in scenario.gpus.iter().enumerate() {
-                let bought = var(index.buy_nodes.get(t, s, g)).round();
-                let installed = value(&m.installed_nodes(t, s, g)).round();
+                // Whole nodes in an integer plan; a relaxation keeps its
+                // fractions, so installed capacity covers what it uses.
+                let whole = |x: f64| if run.options.relax { x } else { x.round() };
+                let bought = whole(var(index.buy_nodes.get(t, s, g)));
+                let installed = whole(value(&m.installed_nodes(t, s, g)));
                 compute += installed * input.node_pflop[g];
                 if bought > 0.0 || installed > 0.0 {
                     report.gpus.push(GpuRow {
@@ -344,5 +354,151 @@ pub fn build(run: &PlanRun) -> PlanReport {
             }
         }
     }
+    tidy(&mut report, scenario);
     report
+}
+
+/// Significant digits kept in result rows: far above any input's precision
+/// and far below the solver's tolerance (1e-6), so that `7.649999999999995`
+/// reads `7.65` and `12109824.000001552` reads `12109824`.
+pub const SIGNIFICANT_DIGITS: i32 = 12;
+
+/// `x` rounded to [`SIGNIFICANT_DIGITS`], and zero up to solver noise.
+pub fn tidy_number(x: f64) -> f64 {
+    let x = clean(x);
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let exponent = SIGNIFICANT_DIGITS - 1 - x.abs().log10().floor() as i32;
+    // Both ways divide or multiply exact powers of ten into an exact
+    // integer, so the result is the double nearest the rounded decimal.
+    let rounded = if exponent >= 0 {
+        let p = 10f64.powi(exponent.min(300));
+        (x * p).round() / p
+    } else {
+        let p = 10f64.powi(-exponent);
+        (x / p).round() * p
+    };
+    if rounded.is_finite() {
+        rounded
+    } else {
+        x
+    }
+}
+
+/// Brings `x` down to `limit` when it is above it by solver noise only.
+fn within(x: f64, limit: f64) -> f64 {
+    if x > limit && x - limit <= 1e-6 * limit.abs().max(1.0) {
+        limit
+    } else {
+        x
+    }
+}
+
+/// Cleans the rows once, for every format: numbers tidied, and the
+/// invariants a reader checks (compute used within installed compute, power
+/// within its cap, stock within usable storage) kept where only float noise
+/// would break them.
+fn tidy(report: &mut PlanReport, scenario: &crate::scenario::Scenario) {
+    for x in [&mut report.objective, &mut report.bound, &mut report.gap]
+        .into_iter()
+        .flatten()
+    {
+        *x = tidy_number(*x);
+    }
+    for row in &mut report.costs {
+        for x in [
+            &mut row.gpu_capital,
+            &mut row.storage_capital,
+            &mut row.maintenance,
+            &mut row.ingest,
+            &mut row.link,
+            &mut row.energy,
+            &mut row.shortfall,
+            &mut row.total,
+            &mut row.discounted_total,
+        ] {
+            *x = tidy_number(*x);
+        }
+    }
+    for row in &mut report.gpus {
+        row.bought_nodes = tidy_number(row.bought_nodes);
+        row.installed_nodes = tidy_number(row.installed_nodes);
+    }
+    for row in &mut report.storage {
+        row.bought_pb = tidy_number(row.bought_pb);
+        row.installed_pb = tidy_number(row.installed_pb);
+    }
+    for row in &mut report.sites {
+        row.ingest_gbps = tidy_number(row.ingest_gbps);
+        row.compute_pflop = tidy_number(row.compute_pflop);
+        row.compute_used_pflop = within(tidy_number(row.compute_used_pflop), row.compute_pflop);
+        row.power_mw = tidy_number(row.power_mw);
+        if let Some(cap) = row.power_cap_mw {
+            row.power_mw = within(row.power_mw, cap);
+        }
+    }
+    for row in &mut report.data {
+        for x in [
+            &mut row.ingested_pb,
+            &mut row.imported_pb,
+            &mut row.copied_out_pb,
+            &mut row.stock_pb,
+            &mut row.trained_pflop,
+        ] {
+            *x = tidy_number(*x);
+        }
+    }
+    for row in &mut report.links {
+        row.copied_pb = tidy_number(row.copied_pb);
+        row.gbps = tidy_number(row.gbps);
+    }
+    for row in &mut report.shortfall {
+        row.pflop = tidy_number(row.pflop);
+    }
+    // Stock within usable storage, per site and period.
+    let usable_fraction = |tier: &str| {
+        scenario
+            .storage_tiers
+            .iter()
+            .find(|k| k.name == tier)
+            .map_or(1.0, |k| k.usable_fraction)
+    };
+    let mut usable: BTreeMap<(&str, &str), f64> = BTreeMap::new();
+    for row in &report.storage {
+        *usable.entry((&row.period, &row.site)).or_default() +=
+            usable_fraction(&row.tier) * row.installed_pb;
+    }
+    let mut stock: BTreeMap<(String, String), f64> = BTreeMap::new();
+    for row in &report.data {
+        *stock
+            .entry((row.period.clone(), row.site.clone()))
+            .or_default() += row.stock_pb;
+    }
+    for ((period, site), held) in stock {
+        let room = usable
+            .get(&(period.as_str(), site.as_str()))
+            .copied()
+            .unwrap_or(0.0);
+        if held > room && within(held, room) == room {
+            let share = room / held;
+            for row in report
+                .data
+                .iter_mut()
+                .filter(|r| r.period == period && r.site == site)
+            {
+                row.stock_pb = tidy_down(row.stock_pb * share);
+            }
+        }
+    }
+}
+
+/// `x` rounded down to [`SIGNIFICANT_DIGITS`].
+fn tidy_down(x: f64) -> f64 {
+    let tidied = tidy_number(x);
+    if tidied <= x {
+        return tidied;
+    }
+    let step = 10f64.powi(x.abs().log10().floor() as i32 - (SIGNIFICANT_DIGITS - 1));
+    tidy_number(tidied - step).min(x)
 }

@@ -523,7 +523,15 @@ pub fn explain(
     };
     let clock = WallClock(Instant::now());
     let run = plan_scenario(&loaded.scenario, options, solver(), &clock);
-    let status = run.report().status;
+    let plan = run.report();
+    if !plan.audit_violations.is_empty() {
+        // No explanation of a plan that failed the audit.
+        if let Some(message) = &plan.message {
+            eprintln!("{}: {message}", plan.status);
+        }
+        return exit::SOLVER_FAILURE;
+    }
+    let status = plan.status;
     let report = fsdplan::explain::explain(&run, solver(), &clock);
     let emitted = output.emit(Rendered {
         stem: "explain",
