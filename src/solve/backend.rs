@@ -85,7 +85,7 @@ pub struct MicroLp;
 
 /// microlp's own branch and bound is fast on small models (it re-solves
 /// nodes with a warm dual simplex) but runs out of memory on large ones
-/// (shared/notes/solvers.md: 609 MB at 603 integers), so it is only used up
+/// (docs/solvers.md: 609 MB at 603 integers), so it is only used up
 /// to this many integer columns.
 pub const MICROLP_MAX_INTEGERS: usize = 200;
 

@@ -1,6 +1,6 @@
 //! The integer search: node counts are integers, and no embedded solver can
 //! be trusted to find a good integer plan for this model's size by itself
-//! (see `shared/notes/solvers.md`). So the search is ours, on top of any LP
+//! (see `docs/solvers.md`). So the search is ours, on top of any LP
 //! backend:
 //!
 //! 1. solve the LP relaxation: a proven lower bound;
