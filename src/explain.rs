@@ -168,6 +168,7 @@ fn family(name: &str, money: f64, compute: f64) -> Option<Family> {
 /// Explains a planning run. `clock` is used for the re-solves of banned
 /// purchases (whole LP plans).
 pub fn explain(run: &PlanRun, backend: &dyn LpBackend, clock: &dyn Clock) -> ExplainReport {
+    let backend: &dyn LpBackend = &crate::solve::Guarded(backend);
     let scenario = run.input.scenario;
     let lp = &run.model.lp;
     let money = run.model.scales.money;

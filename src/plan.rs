@@ -52,6 +52,7 @@ pub fn plan<'a>(
 ) -> PlanRun<'a> {
     let mut run = plan_unexplained(scenario, options, backend, clock);
     if run.outcome.status == SearchStatus::Infeasible {
+        let backend = &crate::solve::Guarded(backend);
         run.infeasibility = Some(infeasibility::explain(&run.input, &run.model, backend));
     }
     run
@@ -75,7 +76,7 @@ pub fn plan_unexplained<'a>(
     };
     let outcome = search::solve(
         &model.lp,
-        backend,
+        &crate::solve::Guarded(backend),
         options.limits,
         clock,
         options.relax,

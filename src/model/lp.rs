@@ -109,7 +109,60 @@ pub struct LinearProgram {
     pub objective_constant: f64,
 }
 
+/// The magnitudes a solver honours: a nonzero coefficient, cost, bound or
+/// right-hand side outside `1e-12..1e12` (or not finite) is lost to the
+/// solver's tolerances or swamps the others.
+pub const LARGEST_NUMBER: f64 = 1.0e12;
+pub const SMALLEST_COEFFICIENT: f64 = 1.0e-12;
+
 impl LinearProgram {
+    /// The first number of the programme a solver cannot honour, named by
+    /// its row or column: the last line of defence behind the scenario's
+    /// own magnitude checks, so a model is never solved with one.
+    pub fn numeric_problem(&self) -> Option<String> {
+        let out_of_range = |x: f64| !x.is_finite() || x.abs() > LARGEST_NUMBER;
+        for c in &self.columns {
+            if out_of_range(c.cost) {
+                return Some(format!(
+                    "column {} has objective coefficient {:e}",
+                    c.name, c.cost
+                ));
+            }
+            if out_of_range(c.lower)
+                || c.upper.is_nan()
+                || (c.upper.is_finite() && out_of_range(c.upper))
+            {
+                return Some(format!(
+                    "column {} has bounds [{:e}, {:e}]",
+                    c.name, c.lower, c.upper
+                ));
+            }
+        }
+        for row in &self.rows {
+            if out_of_range(row.rhs) {
+                return Some(format!(
+                    "row {} has right-hand side {:e}",
+                    row.name, row.rhs
+                ));
+            }
+            for &(var, coef) in &row.terms {
+                if out_of_range(coef) || coef.abs() < SMALLEST_COEFFICIENT {
+                    return Some(format!(
+                        "row {} has coefficient {:e} on {}",
+                        row.name, coef, self.columns[var.0].name
+                    ));
+                }
+            }
+        }
+        if out_of_range(self.objective_constant) {
+            return Some(format!(
+                "the objective's constant is {:e}",
+                self.objective_constant
+            ));
+        }
+        None
+    }
+
     pub fn add_column(&mut self, name: String, lower: f64, upper: f64, integer: bool) -> Var {
         self.columns.push(Column {
             name,

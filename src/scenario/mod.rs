@@ -8,6 +8,8 @@
 //! problem found is reported, not only the first.
 
 pub mod diagnostic;
+pub mod limits;
+mod magnitudes;
 pub mod overrides;
 pub mod raw;
 pub mod source;

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use toml::{Table, Value};
 
 use super::diagnostic::{did_you_mean, KeyPath, Problem, ScenarioError, Segment};
+use super::limits::*;
 use super::raw::*;
 use super::source::SourceMap;
 use super::*;
@@ -17,25 +18,27 @@ use crate::time::{Calendar, Month, MonthRange};
 /// The largest number of periods accepted (50 years of months).
 pub const MAX_PERIODS: f64 = 600.0;
 
-/// What a number may be.
+/// What a number may be. Every range is closed above (see [`limits`]): a
+/// value a typo or a unit slip produces is refused with its key rather than
+/// planned with.
 #[derive(Debug, Clone, Copy)]
 enum Allowed {
-    /// `>= 0`
-    NonNegative,
-    /// `> 0`
-    Positive,
+    /// `0 <= x <= max`
+    UpTo(f64),
+    /// `0 < x <= max`
+    PositiveUpTo(f64),
     /// `0 <= x <= 1`
     Share,
     /// `0 < x <= 1`
     PositiveShare,
     /// `0 <= x < 1`
     Decline,
-    /// `>= bound`
-    AtLeast(f64),
-    /// `> bound`
-    Above(f64),
-    /// A whole number `>= bound`
-    WholeAtLeast(f64),
+    /// `min <= x <= max`
+    Between(f64, f64),
+    /// `min < x <= max`
+    AboveUpTo(f64, f64),
+    /// A whole number, `min <= x <= max`
+    WholeBetween(f64, f64),
     /// A whole number in `1..=max`
     WholeUpTo(f64),
 }
@@ -44,30 +47,71 @@ impl Allowed {
     fn admits(self, x: f64) -> bool {
         x.is_finite()
             && match self {
-                Allowed::NonNegative => x >= 0.0,
-                Allowed::Positive => x > 0.0,
+                Allowed::UpTo(max) => (0.0..=max).contains(&x),
+                Allowed::PositiveUpTo(max) => x > 0.0 && x <= max,
                 Allowed::Share => (0.0..=1.0).contains(&x),
                 Allowed::PositiveShare => x > 0.0 && x <= 1.0,
                 Allowed::Decline => (0.0..1.0).contains(&x),
-                Allowed::AtLeast(bound) => x >= bound,
-                Allowed::Above(bound) => x > bound,
-                Allowed::WholeAtLeast(bound) => x >= bound && x.fract() == 0.0,
+                Allowed::Between(min, max) => (min..=max).contains(&x),
+                Allowed::AboveUpTo(min, max) => x > min && x <= max,
+                Allowed::WholeBetween(min, max) => (min..=max).contains(&x) && x.fract() == 0.0,
                 Allowed::WholeUpTo(max) => (1.0..=max).contains(&x) && x.fract() == 0.0,
             }
     }
 
-    fn describe(self, key: &str) -> String {
+    /// The largest value allowed.
+    fn max(self) -> f64 {
         match self {
-            Allowed::NonNegative => format!("{key} >= 0"),
-            Allowed::Positive => format!("{key} > 0"),
+            Allowed::UpTo(max)
+            | Allowed::PositiveUpTo(max)
+            | Allowed::Between(_, max)
+            | Allowed::AboveUpTo(_, max)
+            | Allowed::WholeBetween(_, max)
+            | Allowed::WholeUpTo(max) => max,
+            Allowed::Share | Allowed::PositiveShare | Allowed::Decline => 1.0,
+        }
+    }
+
+    fn describe(self, key: &str) -> String {
+        let n = show_limit;
+        match self {
+            Allowed::UpTo(max) => format!("0 <= {key} <= {}", n(max)),
+            Allowed::PositiveUpTo(max) => format!("0 < {key} <= {}", n(max)),
             Allowed::Share => format!("0 <= {key} <= 1"),
             Allowed::PositiveShare => format!("0 < {key} <= 1"),
             Allowed::Decline => format!("0 <= {key} < 1"),
-            Allowed::AtLeast(bound) => format!("{key} >= {bound}"),
-            Allowed::Above(bound) => format!("{key} > {bound}"),
-            Allowed::WholeAtLeast(bound) => format!("a whole number, {key} >= {bound}"),
-            Allowed::WholeUpTo(max) => format!("a whole number, 1 <= {key} <= {max}"),
+            Allowed::Between(min, max) => format!("{} <= {key} <= {}", n(min), n(max)),
+            Allowed::AboveUpTo(min, max) => format!("{} < {key} <= {}", n(min), n(max)),
+            Allowed::WholeBetween(min, max) => {
+                format!("a whole number, {} <= {key} <= {}", n(min), n(max))
+            }
+            Allowed::WholeUpTo(max) => format!("a whole number, 1 <= {key} <= {}", n(max)),
         }
+    }
+
+    /// "did you mean 0.08, i.e. 8%?" when a percentage was typed where a
+    /// fraction or a factor belongs.
+    fn percent_hint(self, x: f64) -> Option<String> {
+        (self.max() <= 10.0 && x > self.max() && x >= 2.0 && self.admits(x / 100.0))
+            .then(|| format!("; did you mean {}, i.e. {x}%?", x / 100.0))
+    }
+}
+
+/// A value as the reader typed it, short: `1e300`, not 301 digits.
+pub(super) fn show_value(x: f64) -> String {
+    if x != 0.0 && (x.abs() >= 1.0e15 || x.abs() < 1.0e-6) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// A limit as a reader would write it: `1e13` rather than `10000000000000`.
+pub(super) fn show_limit(x: f64) -> String {
+    if x != 0.0 && (x.abs() >= 1.0e6 || x.abs() < 1.0e-3) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
     }
 }
 
@@ -104,13 +148,14 @@ impl Checker<'_> {
             let shown = if value.is_nan() {
                 "nan (not a number)".to_string()
             } else {
-                format!("{value}")
+                show_value(value)
             };
             self.problem(
                 path,
                 format!(
-                    "{shown} is not allowed{owner}; allowed: {}",
-                    allowed.describe(key)
+                    "{shown} is not allowed{owner}; allowed: {}{}",
+                    allowed.describe(key),
+                    allowed.percent_hint(value).unwrap_or_default()
                 ),
             );
         }
@@ -229,6 +274,9 @@ pub fn validate(merged: Table, map: &SourceMap) -> Result<Scenario, ScenarioErro
     };
     let scenario = check(raw, &mut checker);
     if checker.problems.is_empty() {
+        checker.problems = super::magnitudes::check(&scenario, map);
+    }
+    if checker.problems.is_empty() {
         Ok(scenario)
     } else {
         Err(ScenarioError::Invalid {
@@ -307,7 +355,7 @@ fn check(raw: RawScenarioFile, c: &mut Checker) -> Scenario {
         "",
         raw.scenario,
         period_months,
-        Allowed::WholeAtLeast(1.0)
+        Allowed::WholeBetween(1.0, 12.0)
     )
     .unwrap_or(3.0);
     if ![1.0, 3.0, 6.0, 12.0].contains(&period_months) {
@@ -343,7 +391,14 @@ fn check(raw: RawScenarioFile, c: &mut Checker) -> Scenario {
             format!("{start} does not start a period of {period_months} months; allowed: a month m with (m - 1) divisible by {period_months}, e.g. {}", Month::new(start.year(), 1).expect("valid month")),
         );
     }
-    let discount_rate = number!(c, s, "", raw.scenario, discount_rate, Allowed::NonNegative);
+    let discount_rate = number!(
+        c,
+        s,
+        "",
+        raw.scenario,
+        discount_rate,
+        Allowed::UpTo(MAX_DISCOUNT_RATE)
+    );
     for (key, value) in [
         ("name", &raw.scenario.name),
         ("currency", &raw.scenario.currency),
@@ -431,7 +486,7 @@ fn check(raw: RawScenarioFile, c: &mut Checker) -> Scenario {
             &KeyPath::key("budget").then("capex_per_period"),
             "",
             b.capex_per_period,
-            Allowed::NonNegative,
+            Allowed::UpTo(MAX_BUDGET),
         ),
     });
 
@@ -457,9 +512,16 @@ fn check_fleet(raw: &RawFleet, calendar: &Calendar, c: &mut Checker) -> Fleet {
     let f = KeyPath::key("fleet");
     let vehicles_by_period = match (raw.vehicles, &raw.vehicles_by_period) {
         (Some(vehicles), None) => {
-            let vehicles = c.number(&f.then("vehicles"), "", vehicles, Allowed::NonNegative);
-            let growth =
-                optional!(c, f, "", raw, growth_per_year, Allowed::Above(-1.0)).unwrap_or(0.0);
+            let vehicles = c.number(&f.then("vehicles"), "", vehicles, Allowed::UpTo(MAX_COUNT));
+            let growth = optional!(
+                c,
+                f,
+                "",
+                raw,
+                growth_per_year,
+                Allowed::AboveUpTo(-1.0, MAX_GROWTH_PER_YEAR)
+            )
+            .unwrap_or(0.0);
             (0..calendar.periods)
                 .map(|t| vehicles * (1.0 + growth).powf(t as f64 * calendar.years_per_period()))
                 .collect()
@@ -483,7 +545,7 @@ fn check_fleet(raw: &RawFleet, calendar: &Calendar, c: &mut Checker) -> Fleet {
                     &f.then("vehicles_by_period").index(t),
                     "",
                     *v,
-                    Allowed::NonNegative,
+                    Allowed::UpTo(MAX_COUNT),
                 );
             }
             let mut values = by_period.clone();
@@ -512,7 +574,7 @@ fn check_fleet(raw: &RawFleet, calendar: &Calendar, c: &mut Checker) -> Fleet {
             "",
             raw,
             upload_peak_to_average,
-            Allowed::AtLeast(1.0)
+            Allowed::Between(1.0, MAX_PEAK_TO_AVERAGE)
         )
         .unwrap_or(1.0),
     }
@@ -529,26 +591,40 @@ fn check_training(raw: Option<&RawTraining>, c: &mut Checker) -> Training {
         };
     };
     Training {
-        epochs_per_period: optional!(c, t, "", raw, epochs_per_period, Allowed::NonNegative)
-            .unwrap_or(1.0),
+        epochs_per_period: optional!(
+            c,
+            t,
+            "",
+            raw,
+            epochs_per_period,
+            Allowed::UpTo(MAX_EPOCHS_PER_PERIOD)
+        )
+        .unwrap_or(1.0),
         base_pflop_per_period: optional!(
             c,
             t,
             "",
             raw,
             base_pflop_per_period,
-            Allowed::NonNegative
+            Allowed::UpTo(MAX_BASE_PFLOP_PER_PERIOD)
         )
         .unwrap_or(0.0),
-        read_gb_per_pflop: optional!(c, t, "", raw, read_gb_per_pflop, Allowed::NonNegative)
-            .unwrap_or(0.0),
+        read_gb_per_pflop: optional!(
+            c,
+            t,
+            "",
+            raw,
+            read_gb_per_pflop,
+            Allowed::UpTo(MAX_READ_RATE)
+        )
+        .unwrap_or(0.0),
         shortfall_price_per_pflop: optional!(
             c,
             t,
             "",
             raw,
             shortfall_price_per_pflop,
-            Allowed::NonNegative
+            Allowed::UpTo(MAX_PRICE)
         ),
     }
 }
@@ -569,20 +645,41 @@ fn check_class(i: usize, raw: &RawDataClass, c: &mut Checker) -> DataClass {
     }
     DataClass {
         name: raw.name.clone(),
-        gb_per_vehicle_month: number!(c, p, o, raw, gb_per_vehicle_month, Allowed::NonNegative),
-        retention_months: number!(c, p, o, raw, retention_months, Allowed::NonNegative),
+        gb_per_vehicle_month: number!(
+            c,
+            p,
+            o,
+            raw,
+            gb_per_vehicle_month,
+            Allowed::UpTo(MAX_GB_PER_VEHICLE_MONTH)
+        ),
+        retention_months: number!(
+            c,
+            p,
+            o,
+            raw,
+            retention_months,
+            Allowed::UpTo(MAX_RETENTION_MONTHS)
+        ),
         training_share: number!(c, p, o, raw, training_share, Allowed::Share),
-        pflop_per_pb: number!(c, p, o, raw, pflop_per_pb, Allowed::NonNegative),
+        pflop_per_pb: number!(c, p, o, raw, pflop_per_pb, Allowed::UpTo(MAX_PFLOP_PER_PB)),
         residency,
-        deid_pflop_per_pb: optional!(c, p, o, raw, deid_pflop_per_pb, Allowed::NonNegative)
-            .unwrap_or(0.0),
+        deid_pflop_per_pb: optional!(
+            c,
+            p,
+            o,
+            raw,
+            deid_pflop_per_pb,
+            Allowed::UpTo(MAX_PFLOP_PER_PB)
+        )
+        .unwrap_or(0.0),
         export_max_pb_per_period: optional!(
             c,
             p,
             o,
             raw,
             export_max_pb_per_period,
-            Allowed::NonNegative
+            Allowed::UpTo(MAX_COUNT)
         ),
     }
 }
@@ -595,14 +692,28 @@ fn check_gpu(i: usize, raw: &RawGpu, c: &mut Checker) -> Gpu {
     }
     Gpu {
         name: raw.name.clone(),
-        tflops: number!(c, p, o, raw, tflops, Allowed::Positive),
-        gpus_per_node: optional!(c, p, o, raw, gpus_per_node, Allowed::WholeAtLeast(1.0))
-            .unwrap_or(8.0),
-        node_kw: number!(c, p, o, raw, node_kw, Allowed::NonNegative),
-        price_per_node: number!(c, p, o, raw, price_per_node, Allowed::NonNegative),
+        tflops: number!(c, p, o, raw, tflops, Allowed::PositiveUpTo(MAX_TFLOPS)),
+        gpus_per_node: optional!(
+            c,
+            p,
+            o,
+            raw,
+            gpus_per_node,
+            Allowed::WholeBetween(1.0, MAX_GPUS_PER_NODE)
+        )
+        .unwrap_or(8.0),
+        node_kw: number!(c, p, o, raw, node_kw, Allowed::UpTo(MAX_KW)),
+        price_per_node: number!(c, p, o, raw, price_per_node, Allowed::UpTo(MAX_PRICE)),
         price_decline_per_year: optional!(c, p, o, raw, price_decline_per_year, Allowed::Decline)
             .unwrap_or(0.0),
-        lifetime_years: number!(c, p, o, raw, lifetime_years, Allowed::Positive),
+        lifetime_years: number!(
+            c,
+            p,
+            o,
+            raw,
+            lifetime_years,
+            Allowed::PositiveUpTo(MAX_LIFETIME_YEARS)
+        ),
         mfu: number!(c, p, o, raw, mfu, Allowed::PositiveShare),
         maintenance_per_node_year: optional!(
             c,
@@ -610,7 +721,7 @@ fn check_gpu(i: usize, raw: &RawGpu, c: &mut Checker) -> Gpu {
             o,
             raw,
             maintenance_per_node_year,
-            Allowed::NonNegative
+            Allowed::UpTo(MAX_PRICE)
         )
         .unwrap_or(0.0),
         allowed_in: raw.allowed_in.clone(),
@@ -626,7 +737,7 @@ fn check_gpu(i: usize, raw: &RawGpu, c: &mut Checker) -> Gpu {
             o,
             raw,
             max_nodes_per_period,
-            Allowed::WholeAtLeast(0.0)
+            Allowed::WholeBetween(0.0, MAX_COUNT)
         ),
     }
 }
@@ -636,13 +747,27 @@ fn check_tier(i: usize, raw: &RawStorage, c: &mut Checker) -> StorageTier {
     let o = owner("storage", &raw.name);
     StorageTier {
         name: raw.name.clone(),
-        price_per_pb: number!(c, p, o, raw, price_per_pb, Allowed::NonNegative),
+        price_per_pb: number!(c, p, o, raw, price_per_pb, Allowed::UpTo(MAX_PRICE)),
         price_decline_per_year: optional!(c, p, o, raw, price_decline_per_year, Allowed::Decline)
             .unwrap_or(0.0),
-        kw_per_pb: number!(c, p, o, raw, kw_per_pb, Allowed::NonNegative),
-        read_gb_per_s_per_pb: number!(c, p, o, raw, read_gb_per_s_per_pb, Allowed::NonNegative),
+        kw_per_pb: number!(c, p, o, raw, kw_per_pb, Allowed::UpTo(MAX_KW)),
+        read_gb_per_s_per_pb: number!(
+            c,
+            p,
+            o,
+            raw,
+            read_gb_per_s_per_pb,
+            Allowed::UpTo(MAX_READ_RATE)
+        ),
         usable_fraction: number!(c, p, o, raw, usable_fraction, Allowed::PositiveShare),
-        lifetime_years: number!(c, p, o, raw, lifetime_years, Allowed::Positive),
+        lifetime_years: number!(
+            c,
+            p,
+            o,
+            raw,
+            lifetime_years,
+            Allowed::PositiveUpTo(MAX_LIFETIME_YEARS)
+        ),
     }
 }
 
@@ -662,7 +787,7 @@ fn check_site(
             &p.then("ingest_price_per_gbps_month"),
             &o,
             price,
-            Allowed::NonNegative,
+            Allowed::UpTo(MAX_PRICE),
         ),
         (true, None) => {
             c.problem(&p, format!("required key `ingest_price_per_gbps_month` is missing{o}; it is required at home sites (jurisdiction \"{home}\"), where vehicles upload"));
@@ -673,7 +798,7 @@ fn check_site(
     let mut existing_nodes = vec![0.0; gpu_names.len()];
     for (j, e) in raw.existing.iter().enumerate() {
         let ep = p.then("existing").index(j);
-        let nodes = number!(c, ep, o, e, nodes, Allowed::WholeAtLeast(0.0));
+        let nodes = number!(c, ep, o, e, nodes, Allowed::WholeBetween(0.0, MAX_COUNT));
         if let Some(g) = c.resolve(&ep.then("gpu"), "gpu", &e.gpu, gpu_names) {
             if existing_nodes[g] > 0.0 {
                 c.problem(
@@ -690,7 +815,7 @@ fn check_site(
     let mut existing_storage_pb = vec![0.0; tier_names.len()];
     for (j, e) in raw.existing_storage.iter().enumerate() {
         let ep = p.then("existing_storage").index(j);
-        let pb = number!(c, ep, o, e, pb, Allowed::NonNegative);
+        let pb = number!(c, ep, o, e, pb, Allowed::UpTo(MAX_COUNT));
         if let Some(k) = c.resolve(&ep.then("tier"), "storage tier", &e.tier, tier_names) {
             if existing_storage_pb[k] > 0.0 {
                 c.problem(&ep.then("tier"), format!("\"{}\" is listed twice in `existing_storage`{o}; allowed: one entry per tier", e.tier));
@@ -705,11 +830,11 @@ fn check_site(
         name: raw.name.clone(),
         jurisdiction: raw.jurisdiction.clone(),
         is_home,
-        power_cap_mw: optional!(c, p, o, raw, power_cap_mw, Allowed::NonNegative),
-        pue: number!(c, p, o, raw, pue, Allowed::AtLeast(1.0)),
-        energy_price_per_kwh: number!(c, p, o, raw, energy_price_per_kwh, Allowed::NonNegative),
+        power_cap_mw: optional!(c, p, o, raw, power_cap_mw, Allowed::UpTo(MAX_POWER_MW)),
+        pue: number!(c, p, o, raw, pue, Allowed::Between(1.0, MAX_PUE)),
+        energy_price_per_kwh: number!(c, p, o, raw, energy_price_per_kwh, Allowed::UpTo(MAX_PRICE)),
         ingest_price_per_gbps_month: ingest_price,
-        ingest_max_gbps: optional!(c, p, o, raw, ingest_max_gbps, Allowed::NonNegative),
+        ingest_max_gbps: optional!(c, p, o, raw, ingest_max_gbps, Allowed::UpTo(MAX_COUNT)),
         existing_nodes,
         existing_storage_pb,
     }
@@ -729,8 +854,8 @@ fn check_link(i: usize, raw: &RawLink, site_names: &[&str], c: &mut Checker) -> 
             ),
         );
     }
-    let price = number!(c, p, o, raw, price_per_gbps_month, Allowed::NonNegative);
-    let max_gbps = optional!(c, p, o, raw, max_gbps, Allowed::NonNegative);
+    let price = number!(c, p, o, raw, price_per_gbps_month, Allowed::UpTo(MAX_PRICE));
+    let max_gbps = optional!(c, p, o, raw, max_gbps, Allowed::UpTo(MAX_COUNT));
     Some(Link {
         name: raw.name.clone(),
         from: from?,
@@ -774,7 +899,7 @@ fn check_rule(
             RuleAction::Ban
         }
         RawRuleAction::Licence => RuleAction::Licence {
-            price_factor: optional!(c, p, o, raw, price_factor, Allowed::NonNegative)
+            price_factor: optional!(c, p, o, raw, price_factor, Allowed::UpTo(MAX_PRICE_FACTOR))
                 .unwrap_or(1.0),
             max_installed_nodes_per_site: optional!(
                 c,
@@ -782,7 +907,7 @@ fn check_rule(
                 o,
                 raw,
                 max_installed_nodes_per_site,
-                Allowed::WholeAtLeast(0.0)
+                Allowed::WholeBetween(0.0, MAX_COUNT)
             ),
         },
     };

@@ -260,3 +260,77 @@ pub(crate) fn checked(lp: &LinearProgram, bounds: &[(f64, f64)], values: Vec<f64
     let objective = lp.objective_value(&values);
     LpOutcome::Optimal { values, objective }
 }
+
+/// A backend whose panics become failures: a backend crate that panics on
+/// extreme values (microlp was seen to) ends one solve, never the program.
+pub struct Guarded<'a>(pub &'a dyn LpBackend);
+
+/// The text of a caught panic.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into())
+}
+
+impl LpBackend for Guarded<'_> {
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    fn solve(&self, lp: &LinearProgram, bounds: &[(f64, f64)], seconds: Option<f64>) -> LpOutcome {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.0.solve(lp, bounds, seconds)
+        }))
+        .unwrap_or_else(|payload| {
+            LpOutcome::Failed(format!(
+                "the {} backend failed inside ({})",
+                self.0.name(),
+                panic_text(payload.as_ref())
+            ))
+        })
+    }
+
+    fn solve_integer(&self, lp: &LinearProgram, start: &[f64], budget: MipBudget) -> MipOutcome {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.0.solve_integer(lp, start, budget)
+        }))
+        .unwrap_or(MipOutcome::Nothing)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Panics;
+
+    impl LpBackend for Panics {
+        fn name(&self) -> &'static str {
+            "panics"
+        }
+        fn solve(&self, _: &LinearProgram, _: &[(f64, f64)], _: Option<f64>) -> LpOutcome {
+            panic!("index out of bounds")
+        }
+        fn solve_integer(&self, _: &LinearProgram, _: &[f64], _: MipBudget) -> MipOutcome {
+            panic!("overflow")
+        }
+    }
+
+    #[test]
+    fn a_backend_panic_becomes_a_failure() {
+        let lp = LinearProgram::default();
+        let guarded = Guarded(&Panics);
+        match guarded.solve(&lp, &[], None) {
+            LpOutcome::Failed(why) => assert!(why.contains("index out of bounds"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        let budget = MipBudget {
+            nodes: 1,
+            seconds: 1.0,
+            mip_gap: 0.0,
+        };
+        assert_eq!(guarded.solve_integer(&lp, &[], budget), MipOutcome::Nothing);
+    }
+}

@@ -7,7 +7,7 @@ pub mod reduce;
 pub mod repair;
 pub mod search;
 
-pub use backend::{LpBackend, LpOutcome, MicroLp, MipBudget, MipOutcome};
+pub use backend::{Guarded, LpBackend, LpOutcome, MicroLp, MipBudget, MipOutcome};
 #[cfg(feature = "highs")]
 pub use highs::Highs;
 pub use search::{relative_gap, Clock, Limits, NoClock, SearchOutcome, SearchStatus};

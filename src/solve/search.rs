@@ -475,8 +475,6 @@ pub fn solve(
         incumbent: None,
         log: Vec::new(),
     };
-    let base = lp.bounds();
-    let root = search.solve(&base);
     let finish = |search: &Search, status: SearchStatus, bound: f64| SearchOutcome {
         status,
         values: search.incumbent.as_ref().map(|(_, v)| v.clone()),
@@ -486,6 +484,12 @@ pub fn solve(
         nodes: 0,
         log: search.log.clone(),
     };
+    if let Some(why) = lp.numeric_problem() {
+        let why = format!("the model holds a number no solver can honour ({why}; allowed: finite, 1e-12 to 1e12 in model units); check the scenario values behind it");
+        return finish(&search, SearchStatus::Error(why), f64::NAN);
+    }
+    let base = lp.bounds();
+    let root = search.solve(&base);
     let (root_values, root_objective) = match root {
         LpOutcome::Optimal { values, objective } => (values, objective),
         LpOutcome::Infeasible => return finish(&search, SearchStatus::Infeasible, f64::NAN),

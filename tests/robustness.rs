@@ -1,0 +1,169 @@
+//! Inputs at the edges: legitimate extremes keep planning correctly, and
+//! values a typo produces are refused with their key (issue 11).
+
+mod common;
+
+use std::path::Path;
+
+use common::{class, gpu, header, home_site, run, STORAGE};
+use fsdplan::scenario::{self, ScenarioError};
+
+/// Loads tests/scenarios/small.toml (and its include) with every line
+/// passed through `edit` first.
+fn small_edited(edit: &dyn Fn(&str) -> String) -> Result<scenario::Scenario, ScenarioError> {
+    let mut read = |path: &Path| {
+        let text =
+            std::fs::read_to_string(Path::new("tests/scenarios").join(path.file_name().unwrap()))?;
+        Ok(text.lines().map(edit).collect::<Vec<_>>().join("\n"))
+    };
+    scenario::load(Path::new("small.toml"), &mut read).map(|l| l.scenario)
+}
+
+/// Multiplies every price in currency units (not factors or declines).
+fn in_currency(factor: f64) -> impl Fn(&str) -> String {
+    move |line: &str| {
+        let Some((key, value)) = line.split_once(" = ") else {
+            return line.to_string();
+        };
+        let key = key.trim();
+        let is_money =
+            (key.contains("price") || key.starts_with("maintenance") || key == "capex_per_period")
+                && !key.contains("factor")
+                && !key.contains("decline");
+        match value
+            .split('#')
+            .next()
+            .unwrap()
+            .trim()
+            .replace('_', "")
+            .parse::<f64>()
+        {
+            Ok(x) if is_money => format!("{key} = {:e}", x * factor),
+            _ => line.to_string(),
+        }
+    }
+}
+
+fn relaxed_npv(scenario: &scenario::Scenario) -> f64 {
+    let report = fsdplan::plan::plan(
+        scenario,
+        fsdplan::plan::PlanOptions {
+            relax: true,
+            limits: fsdplan::solve::Limits::default(),
+        },
+        common::backend(),
+        &fsdplan::solve::NoClock,
+    )
+    .report();
+    assert_eq!(report.status, "optimal", "{:?}", report.message);
+    let audit = fsdplan::audit::audit(scenario, &report);
+    assert!(audit.violations.is_empty(), "{:#?}", audit.violations);
+    report.objective.unwrap()
+}
+
+#[test]
+fn currencies_with_large_unit_counts_give_the_same_plan_in_their_units() {
+    // KRW is about 190 to the CNY; IRR's official rate about 6,000. A
+    // currency changes the unit, never the plan: the NPV scales exactly.
+    let cny = relaxed_npv(&small_edited(&in_currency(1.0)).unwrap());
+    for factor in [190.0, 6000.0] {
+        let npv = relaxed_npv(&small_edited(&in_currency(factor)).unwrap());
+        let ratio = npv / cny / factor;
+        assert!((ratio - 1.0).abs() < 1e-6, "x{factor}: NPV ratio {ratio}");
+    }
+}
+
+#[test]
+fn fleets_of_one_to_a_hundred_million_vehicles_are_plannable() {
+    for vehicles in ["1", "1_000", "1_000_000", "100_000_000"] {
+        let text = header(4, 3, 0.05, &format!("vehicles = {vehicles}"))
+            + &class("free", "")
+            + "\n[training]\nshortfall_price_per_pflop = 1.0\n"
+            + &home_site("a", "")
+            + &gpu("g", 1.0e6, "")
+            + STORAGE;
+        let report = run(&text, false);
+        assert!(
+            report.status == "optimal" || report.status == "feasible",
+            "{vehicles} vehicles: {} {:?}",
+            report.status,
+            report.message
+        );
+    }
+}
+
+#[test]
+fn horizons_of_one_to_six_hundred_periods_are_plannable() {
+    for (periods, months) in [(1, 12), (600, 1)] {
+        let text = header(periods, months, 0.05, "vehicles = 10_000")
+            + &class("free", "")
+            + &home_site("a", "")
+            + &gpu("g", 1.0e6, "")
+            + STORAGE;
+        let report = run(&text, true);
+        assert_eq!(
+            report.status, "optimal",
+            "{periods} periods: {:?}",
+            report.message
+        );
+    }
+}
+
+#[test]
+fn a_value_out_of_its_range_names_its_key_and_the_range() {
+    let cases: [(&str, &str, &str); 6] = [
+        (
+            "price_per_node = 1_200_000",
+            "price_per_node = 1e300",
+            "price_per_node <= 1e13",
+        ),
+        ("vehicles = 200_000", "vehicles = 1e300", "vehicles <= 1e9"),
+        (
+            "discount_rate = 0.08",
+            "discount_rate = 8",
+            "did you mean 0.08, i.e. 8%?",
+        ),
+        ("mfu = 0.45", "mfu = 45", "did you mean 0.45, i.e. 45%?"),
+        (
+            "growth_per_year = 0.2",
+            "growth_per_year = 20",
+            "did you mean 0.2, i.e. 20%?",
+        ),
+        ("pue = 1.25", "pue = 125", "did you mean 1.25, i.e. 125%?"),
+    ];
+    for (from, to, expected) in cases {
+        let edit = |line: &str| {
+            if line.starts_with(from) {
+                to.to_string()
+            } else {
+                line.to_string()
+            }
+        };
+        let error = small_edited(&edit).expect_err(to).to_string();
+        let key = to.split(' ').next().unwrap();
+        assert!(
+            error.contains(key) && error.contains(expected),
+            "{to}: {error}"
+        );
+        assert!(error.contains(".toml:"), "{to} names no line: {error}");
+    }
+}
+
+#[test]
+fn a_model_with_a_number_no_solver_honours_is_never_solved() {
+    use fsdplan::model::lp::{LinExpr, LinearProgram, Sense};
+    let mut lp = LinearProgram::default();
+    let x = lp.add_column("x".into(), 0.0, f64::INFINITY, false);
+    let mut expr = LinExpr::default();
+    expr.add(x, 1e-20);
+    lp.add_row("tiny[a]".into(), expr, Sense::Ge, 1.0);
+    let why = lp
+        .numeric_problem()
+        .expect("a 1e-20 coefficient is refused");
+    assert!(why.contains("tiny[a]"), "{why}");
+
+    let mut lp = LinearProgram::default();
+    let x = lp.add_column("x".into(), 0.0, f64::INFINITY, false);
+    lp.columns[x.0].cost = f64::NAN;
+    assert!(lp.numeric_problem().unwrap().contains("column x"));
+}
