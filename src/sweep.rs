@@ -21,6 +21,10 @@ use crate::solve::{Clock, LpBackend};
 
 pub const SCHEMA: &str = "fsdplan.sweep/1";
 
+/// The most points one run plans (a whole grid, or one shard of it): a
+/// typo such as `/100000000` is refused at once rather than planned for days.
+pub const MAX_POINTS: usize = 100_000;
+
 /// The status of a point whose scenario is invalid.
 pub const BAD_INPUT: &str = "bad input";
 
@@ -86,6 +90,11 @@ fn parse_range(text: &str) -> Result<Option<Vec<Value>>, String> {
     if count < 2 {
         return Err(bad());
     }
+    if count > MAX_POINTS {
+        return Err(format!(
+            "`{text}` has {count} points; allowed: at most {MAX_POINTS} points in a sweep"
+        ));
+    }
     Ok(Some(
         (0..count)
             .map(|i| {
@@ -126,8 +135,46 @@ pub struct Grid {
 }
 
 impl Grid {
+    /// The number of points, saturating (see [`Grid::points_to_plan`]).
     pub fn size(&self) -> usize {
-        self.axes.iter().map(|a| a.values.len()).product()
+        self.checked_size().unwrap_or(usize::MAX)
+    }
+
+    fn checked_size(&self) -> Option<usize> {
+        self.axes
+            .iter()
+            .try_fold(1usize, |n, a| n.checked_mul(a.values.len()))
+    }
+
+    /// The points one run plans (the whole grid or one shard), or why there
+    /// are too many: at most [`MAX_POINTS`], checked before any work.
+    pub fn points_to_plan(&self, shard: Option<Shard>) -> Result<usize, String> {
+        let sizes: Vec<String> = self
+            .axes
+            .iter()
+            .map(|a| a.values.len().to_string())
+            .collect();
+        let Some(size) = self.checked_size() else {
+            return Err(format!(
+                "the sweep grid has more points than can be counted ({}); allowed: at most {MAX_POINTS} points per run",
+                sizes.join(" x ")
+            ));
+        };
+        let points = points_in(self, shard);
+        if points > MAX_POINTS {
+            let what = match shard {
+                Some(s) => format!(
+                    "shard {s} of the sweep grid ({size} points: {})",
+                    sizes.join(" x ")
+                ),
+                None => format!("the sweep grid ({})", sizes.join(" x ")),
+            };
+            let shards = size.div_ceil(MAX_POINTS);
+            return Err(format!(
+                "{what} has {points} points; allowed: at most {MAX_POINTS} points per run (split it with --shard I/{shards} or more)"
+            ));
+        }
+        Ok(points)
     }
 
     /// The overrides of point `index` (first axis slowest).
@@ -238,9 +285,7 @@ pub fn run(
     done: &(dyn Fn() + Sync),
 ) -> Result<SweepReport, ScenarioError> {
     let base = sources.scenario(&[])?.scenario;
-    let points: Vec<usize> = (0..grid.size())
-        .filter(|&p| shard.is_none_or(|s| s.holds(p)))
-        .collect();
+    let points = shard_points(grid, shard);
     let rows = points
         .par_iter()
         .map(|&point| {
@@ -270,9 +315,20 @@ pub fn run(
 
 /// The points of a shard, for progress bars.
 pub fn points_in(grid: &Grid, shard: Option<Shard>) -> usize {
-    (0..grid.size())
-        .filter(|&p| shard.is_none_or(|s| s.holds(p)))
-        .count()
+    let size = grid.size();
+    match shard {
+        None => size,
+        // Points p < size with p % count == index - 1.
+        Some(s) => size / s.count + usize::from(size % s.count >= s.index),
+    }
+}
+
+/// The indices of the points in `shard`, without visiting the others.
+fn shard_points(grid: &Grid, shard: Option<Shard>) -> Vec<usize> {
+    match shard {
+        None => (0..grid.size()).collect(),
+        Some(s) => (s.index - 1..grid.size()).step_by(s.count).collect(),
+    }
 }
 
 fn sweep_point(
@@ -448,5 +504,49 @@ mod tests {
         assert!(Shard::parse("0/3").is_err());
         assert!(Shard::parse("4/3").is_err());
         assert_eq!(Shard::parse("2/3").unwrap(), Shard { index: 2, count: 3 });
+    }
+
+    #[test]
+    fn a_shard_counts_and_lists_its_points_without_visiting_the_grid() {
+        let axis = |n: usize| Axis::parse(&format!("fleet.vehicles=1..2/{n}")).unwrap();
+        let grid = Grid {
+            axes: vec![axis(7), axis(3)],
+        };
+        for count in 1..=25 {
+            for index in 1..=count {
+                let shard = Some(Shard { index, count });
+                let expected: Vec<usize> = (0..21).filter(|&p| (p % count) + 1 == index).collect();
+                assert_eq!(shard_points(&grid, shard), expected);
+                assert_eq!(points_in(&grid, shard), expected.len(), "{index}/{count}");
+            }
+        }
+    }
+
+    #[test]
+    fn sweeps_beyond_the_point_limit_are_refused_before_any_work() {
+        let refused = Axis::parse("fleet.vehicles=1..2/100000000").unwrap_err();
+        assert!(refused.contains("100000000 points"), "{refused}");
+        let axis = |n: usize| Axis::parse(&format!("fleet.vehicles=1..2/{n}")).unwrap();
+        let grid = Grid {
+            axes: vec![axis(1000), axis(1000), axis(1000)],
+        };
+        let why = grid.points_to_plan(None).unwrap_err();
+        assert!(
+            why.contains("1000000000 points") && why.contains("--shard I/10000"),
+            "{why}"
+        );
+        // A shard small enough is fine, and counted without a loop.
+        let shard = Some(Shard {
+            index: 3,
+            count: 20_000,
+        });
+        assert_eq!(grid.points_to_plan(shard), Ok(50_000));
+        // A grid whose size overflows usize is refused too.
+        let huge = Grid {
+            axes: vec![axis(100_000); 5],
+        };
+        assert!(huge
+            .points_to_plan(Some(Shard { index: 1, count: 2 }))
+            .is_err());
     }
 }

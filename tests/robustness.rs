@@ -167,3 +167,98 @@ fn a_model_with_a_number_no_solver_honours_is_never_solved() {
     lp.columns[x.0].cost = f64::NAN;
     assert!(lp.numeric_problem().unwrap().contains("column x"));
 }
+
+#[test]
+fn names_are_identifiers_in_any_script() {
+    let with_site = |name: &str| {
+        header(1, 12, 0.0, "vehicles = 1000")
+            + &class("free", "")
+            + &home_site(name, "")
+            + &gpu("g", 1.0e6, "")
+            + STORAGE
+    };
+    for good in ["临港", "lingang-2", "site 3.b", "A_1"] {
+        scenario::from_str("test.toml", &with_site(good)).unwrap_or_else(|e| panic!("{good}: {e}"));
+    }
+    for bad in [
+        "=HYPERLINK(x)",
+        "+1",
+        "-a",
+        "@x",
+        " a",
+        "a\\tb",
+        "a,b",
+        "a\\\"b",
+        "[a]",
+    ] {
+        let error = scenario::from_str("test.toml", &with_site(bad))
+            .expect_err(bad)
+            .to_string();
+        assert!(
+            error.contains("site[0].name") && error.contains("is not allowed as a name"),
+            "{bad}: {error}"
+        );
+    }
+}
+
+#[test]
+fn only_regular_files_of_at_most_16_mib_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.toml");
+    std::fs::write(&big, vec![b'#'; 16 * 1024 * 1024 + 1]).unwrap();
+    let fifo = dir.path().join("fifo.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let including = dir.path().join("includes-dev-zero.toml");
+    std::fs::write(&including, "include = [\"/dev/zero\"]\n").unwrap();
+    let cases = [
+        (Path::new("/dev/zero").to_path_buf(), "not a regular file"),
+        (dir.path().to_path_buf(), "a directory"),
+        (fifo, "not a regular file"),
+        (big, "at most 16777216 bytes (16 MiB)"),
+        (including, "not a regular file"),
+    ];
+    for (path, expected) in cases {
+        let out = common::fsdplan()
+            .arg("check")
+            .arg(&path)
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(fsdplan::exit::BAD_INPUT),
+            "{}: {stderr}",
+            path.display()
+        );
+        assert!(stderr.contains(expected), "{}: {stderr}", path.display());
+    }
+}
+
+#[test]
+fn a_sweep_of_too_many_points_is_refused_at_once() {
+    for axes in [
+        vec!["fleet.vehicles=1..2/100000000"],
+        vec![
+            "fleet.vehicles=1..2/1000",
+            "fleet.growth_per_year=0..0.3/1000",
+        ],
+    ] {
+        let mut cmd = common::fsdplan();
+        cmd.args(["sweep", "tests/scenarios/small.toml"]);
+        for axis in axes {
+            cmd.args(["--set", axis]);
+        }
+        let out = cmd
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(fsdplan::exit::USAGE), "{stderr}");
+        assert!(stderr.contains("at most 100000 points"), "{stderr}");
+    }
+}

@@ -77,8 +77,6 @@ pub fn csv(report: &SweepReport) -> Result<Vec<(&'static str, String)>, csv::Err
     let bytes = writer
         .into_inner()
         .map_err(|e| csv::Error::from(e.into_error()))?;
-    Ok(vec![(
-        "sweep.csv",
-        String::from_utf8(bytes).expect("CSV of UTF-8 strings is UTF-8"),
-    )])
+    let text = String::from_utf8(bytes).expect("CSV of UTF-8 strings is UTF-8");
+    Ok(vec![("sweep.csv", super::csv_tables::neutralised(&text)?)])
 }

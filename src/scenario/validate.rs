@@ -239,9 +239,37 @@ impl Checker<'_> {
                     &KeyPath::key(kind).index(i).then("name"),
                     "names must not be empty".into(),
                 );
+            } else if let Some(why) = name_problem(name) {
+                self.problem(&KeyPath::key(kind).index(i).then("name"), why);
             }
         }
     }
+}
+
+/// Why `name` is not an identifier, if it is not. A name appears in
+/// tables, CSV files, the LP file and `--set` paths, so it must start with
+/// a letter or digit (any script: 临港 is fine) and hold only letters,
+/// digits, `_`, `-`, `.` and spaces: never a leading `=`, `+`, `-` or `@`
+/// a spreadsheet would run, quotes, brackets or control characters.
+pub(crate) fn name_problem(name: &str) -> Option<String> {
+    let allowed = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ' ');
+    let starts_well = name.chars().next().is_some_and(char::is_alphanumeric);
+    if starts_well && name.chars().all(allowed) {
+        return None;
+    }
+    let cleaned: String = name.chars().filter(|&c| allowed(c)).collect();
+    let cleaned = cleaned
+        .trim_start_matches(|c: char| !c.is_alphanumeric())
+        .trim_end();
+    let hint = if cleaned.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean \"{cleaned}\"?")
+    };
+    Some(format!(
+        "\"{}\" is not allowed as a name; allowed: a letter or digit first, then letters, digits, `_`, `-`, `.` or spaces{hint}",
+        name.escape_debug()
+    ))
 }
 
 fn quoted(names: &[&str]) -> String {

@@ -84,8 +84,59 @@ fn wall_clock() -> Box<dyn Clock> {
     Box::new(WallClock(Instant::now()))
 }
 
+/// The largest scenario or include file read (SPEC-sized scenarios are a few
+/// KiB; a generated one of 50 sites is under 100 KiB).
+pub const MAX_SCENARIO_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The largest plan or sweep JSON file read (a sweep of 100,000 points is
+/// about 60 MB).
+pub const MAX_JSON_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// Reads a scenario or include file: a regular file of at most 16 MiB, so a
+/// device (`/dev/zero`), a FIFO or a directory is an error, never a hang.
 fn read_file(path: &Path) -> std::io::Result<String> {
-    std::fs::read_to_string(path)
+    read_bounded(path, MAX_SCENARIO_BYTES)
+}
+
+/// Reads a regular file of at most `max` bytes.
+fn read_bounded(path: &Path, max: u64) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    let metadata = std::fs::metadata(path)?;
+    let kind = metadata.file_type();
+    if !kind.is_file() {
+        let what = if kind.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file (a device, a FIFO or a socket)"
+        };
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!("it is {what}; allowed: a regular file"),
+        ));
+    }
+    let too_large = |size: u64| {
+        Error::new(
+            ErrorKind::InvalidInput,
+            format!(
+                "it has {} bytes or more; allowed: at most {max} bytes ({} MiB)",
+                size,
+                max / (1024 * 1024)
+            ),
+        )
+    };
+    if metadata.len() > max {
+        return Err(too_large(metadata.len()));
+    }
+    // The size can change after the check (or be reported as 0, as in
+    // /proc): read at most one byte more than allowed, whatever it says.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(max + 1));
+    }
+    String::from_utf8(bytes).map_err(|_| Error::new(ErrorKind::InvalidData, "it is not UTF-8 text"))
 }
 
 fn load(path: &Path, overrides: &[Override]) -> Result<LoadedScenario, i32> {
@@ -304,6 +355,14 @@ pub fn sweep(
     jobs: Option<u16>,
     output: &OutputArgs,
 ) -> i32 {
+    let grid = Grid { axes };
+    let points = match grid.points_to_plan(shard) {
+        Ok(points) => points,
+        Err(why) => {
+            eprintln!("error: {why}");
+            return exit::USAGE;
+        }
+    };
     let sources = match ScenarioSources::read(path, &mut read_file) {
         Ok(sources) => sources,
         Err(error) => {
@@ -311,8 +370,6 @@ pub fn sweep(
             return exit::BAD_INPUT;
         }
     };
-    let grid = Grid { axes };
-    let points = sweep::points_in(&grid, shard);
     // Drawn only when stderr is a terminal.
     let progress = if quiet || points < 2 {
         ProgressBar::hidden()
@@ -376,7 +433,7 @@ pub fn merge(files: &[PathBuf], output: &OutputArgs) -> i32 {
     let mut shards = Vec::new();
     for file in files {
         let name = file.display().to_string();
-        let text = match std::fs::read_to_string(file) {
+        let text = match read_bounded(file, MAX_JSON_BYTES) {
             Ok(text) => text,
             Err(error) => {
                 eprintln!("error: cannot read {name}: {error}");
@@ -427,7 +484,7 @@ fn plan_of(path: &Path, options: PlanOptions) -> Result<PlanReport, i32> {
 /// A plan JSON file written by `plan --format json`.
 fn read_plan(path: &Path) -> Result<PlanReport, i32> {
     let name = path.display();
-    let text = std::fs::read_to_string(path).map_err(|error| {
+    let text = read_bounded(path, MAX_JSON_BYTES).map_err(|error| {
         eprintln!("error: cannot read {name}: {error}");
         exit::BAD_INPUT
     })?;
