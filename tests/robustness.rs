@@ -262,3 +262,81 @@ fn a_sweep_of_too_many_points_is_refused_at_once() {
         assert!(stderr.contains("at most 100000 points"), "{stderr}");
     }
 }
+
+#[test]
+fn a_closed_standard_output_ends_the_command_quietly() {
+    use std::io::Read;
+    // The report is ~120 KB, more than a pipe holds, so the write after
+    // the reader has gone fails with a broken pipe.
+    for _ in 0..3 {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_fsdplan"))
+            .args(["report", "tests/scenarios/small.toml"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 100];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(fsdplan::exit::SUCCESS), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
+fn the_lp_file_of_a_relaxed_plan_is_the_relaxation() {
+    let dir = tempfile::tempdir().unwrap();
+    let written = |relax: bool| {
+        let file = dir.path().join(format!("model-{relax}.lp"));
+        let mut cmd = common::fsdplan();
+        cmd.args(["plan", "tests/scenarios/small.toml", "--write-lp"])
+            .arg(&file);
+        if relax {
+            cmd.arg("--relax");
+        }
+        assert!(cmd.output().unwrap().status.success());
+        std::fs::read_to_string(file).unwrap()
+    };
+    assert!(written(false).contains("\nGeneral\n"));
+    let relaxed = written(true);
+    assert!(!relaxed.contains("\nGeneral\n"), "{relaxed}");
+    assert!(relaxed.contains(", 0 integer"));
+}
+
+#[test]
+fn outputs_are_replaced_whole_and_leave_no_temporary_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    for format in ["json", "csv"] {
+        let run = common::fsdplan()
+            .args([
+                "plan",
+                "tests/scenarios/small.toml",
+                "--format",
+                format,
+                "--out",
+            ])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(run.status.success());
+    }
+    let json = std::fs::read_to_string(out.join("plan.json")).unwrap();
+    assert!(json.ends_with("}\n"));
+    // A target that cannot be replaced fails, and leaves what was there.
+    std::fs::create_dir(dir.path().join("taken.html")).unwrap();
+    let run = common::fsdplan()
+        .args(["report", "tests/scenarios/small.toml", "-o"])
+        .arg(dir.path().join("taken.html"))
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(fsdplan::exit::OUTPUT_FAILURE));
+    assert!(dir.path().join("taken.html").is_dir());
+    for folder in [dir.path().to_path_buf(), out] {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().to_string();
+            assert!(!name.ends_with(".tmp"), "left behind: {name}");
+        }
+    }
+}

@@ -25,7 +25,7 @@ use std::sync::OnceLock;
 use fsdplan::solve::{Clock, LpBackend, MicroLp};
 use fsdplan::sweep::{self, Axis, Grid, Shard, SweepReport};
 
-use crate::output::{json, render_tables, OutputArgs, Rendered};
+use crate::output::{json, print_out, render_tables, write_file, OutputArgs, Rendered};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum CheckFormat {
@@ -184,12 +184,15 @@ pub fn report(
     let page = html::plan_page(&run.input, &report);
     match output {
         Some(file) => {
-            if let Err(error) = std::fs::write(file, page) {
-                eprintln!("error: cannot write {}: {error}", file.display());
-                return exit::OUTPUT_FAILURE;
+            if let Err(code) = write_file(file, &page) {
+                return code;
             }
         }
-        None => print!("{page}"),
+        None => {
+            if let Err(code) = print_out(&page) {
+                return code;
+            }
+        }
     }
     if let Some(message) = &report.message {
         eprintln!("{}: {message}", report.status);
@@ -207,8 +210,14 @@ pub fn check(path: &Path, overrides: &[Override], format: CheckFormat) -> i32 {
         CheckFormat::Table => TableStyle::Terminal,
         CheckFormat::Markdown => TableStyle::Markdown,
     };
-    println!("{}: valid\n", path.display());
-    print!("{}", render_tables(&check_tables::all(&input), style));
+    let text = format!(
+        "{}: valid\n\n{}",
+        path.display(),
+        render_tables(&check_tables::all(&input), style)
+    );
+    if let Err(code) = print_out(&text) {
+        return code;
+    }
     exit::SUCCESS
 }
 
@@ -237,15 +246,20 @@ pub fn plan(
     let load_seconds = started.elapsed().as_secs_f64();
     let scenario = &loaded.scenario;
     if let Some(file) = extras.write_lp {
-        let model = model::build(&PlanInput::new(scenario));
+        let mut model = model::build(&PlanInput::new(scenario));
+        if options.relax {
+            // The file holds what is solved: with --relax, the relaxation.
+            for column in &mut model.lp.columns {
+                column.integer = false;
+            }
+        }
         let header = LpHeader {
             scenario: scenario.name.clone(),
             currency: scenario.currency.clone(),
             money_scale: model.scales.money,
         };
-        if let Err(error) = std::fs::write(file, lp_format::write(&model.lp, &header)) {
-            eprintln!("error: cannot write {}: {error}", file.display());
-            return exit::OUTPUT_FAILURE;
+        if let Err(code) = write_file(file, &lp_format::write(&model.lp, &header)) {
+            return code;
         }
     }
     let clock = WallClock(Instant::now());
@@ -606,16 +620,13 @@ pub fn explain(
 pub fn generate(spec: fsdplan::generate::GeneratorSpec, output: Option<&Path>) -> i32 {
     let text = fsdplan::generate::generate(spec);
     match output {
-        Some(path) => match std::fs::write(path, text) {
+        Some(path) => match write_file(path, &text) {
             Ok(()) => exit::SUCCESS,
-            Err(error) => {
-                eprintln!("error: cannot write {}: {error}", path.display());
-                exit::OUTPUT_FAILURE
-            }
+            Err(code) => code,
         },
-        None => {
-            print!("{text}");
-            exit::SUCCESS
-        }
+        None => match print_out(&text) {
+            Ok(()) => exit::SUCCESS,
+            Err(code) => code,
+        },
     }
 }

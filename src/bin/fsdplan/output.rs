@@ -93,8 +93,7 @@ impl OutputArgs {
                         files[0].0
                     );
                 }
-                print!("{}", files[0].1);
-                Ok(())
+                print_out(&files[0].1)
             }
         }
     }
@@ -106,14 +105,77 @@ pub fn json<T: serde::Serialize>(value: &T) -> String {
 }
 
 fn write_files(dir: &Path, files: &[(String, String)]) -> Result<(), i32> {
-    let fail = |what: &Path, error: std::io::Error| {
-        eprintln!("error: cannot write {}: {error}", what.display());
-        exit::OUTPUT_FAILURE
-    };
-    std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
+    std::fs::create_dir_all(dir).map_err(|e| cannot_write(dir, e))?;
     for (name, text) in files {
-        let path = dir.join(name);
-        std::fs::write(&path, text).map_err(|e| fail(&path, e))?;
+        write_file(&dir.join(name), text)?;
     }
     Ok(())
+}
+
+fn cannot_write(what: &Path, error: std::io::Error) -> i32 {
+    eprintln!("error: cannot write {}: {error}", what.display());
+    exit::OUTPUT_FAILURE
+}
+
+/// Writes a file atomically: into a temporary file beside it, flushed to
+/// disk, then renamed over the target. A run that fails or is interrupted
+/// never leaves a half-written file, and never clobbers the previous one.
+pub fn write_file(path: &Path, contents: &str) -> Result<(), i32> {
+    write_atomically(path, contents.as_bytes()).map_err(|e| cannot_write(path, e))
+}
+
+fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    if path.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "it is a directory; allowed: a file name",
+        ));
+    }
+    // The previous file's permissions, or the usual ones for a new file
+    // (a temporary file is created private).
+    let permissions = std::fs::metadata(path).ok().map(|m| m.permissions());
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".fsdplan-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    temporary.write_all(contents)?;
+    temporary.as_file().sync_all()?;
+    match permissions {
+        Some(permissions) => temporary.as_file().set_permissions(permissions)?,
+        None => set_usual_permissions(temporary.as_file())?,
+    }
+    temporary.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_usual_permissions(file: &std::fs::File) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn set_usual_permissions(_: &std::fs::File) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Prints to standard output. A closed pipe (`fsdplan ... | head`) ends
+/// the output quietly, and the command keeps its usual exit status; any
+/// other failure to write is an output failure.
+pub fn print_out(text: &str) -> Result<(), i32> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(error) => {
+            eprintln!("error: cannot write to standard output: {error}");
+            Err(exit::OUTPUT_FAILURE)
+        }
+    }
 }
