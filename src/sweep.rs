@@ -28,6 +28,9 @@ pub const MAX_POINTS: usize = 100_000;
 /// The status of a point whose scenario is invalid.
 pub const BAD_INPUT: &str = "bad input";
 
+/// The status of a point not planned because the run was interrupted.
+pub const NOT_RUN: &str = "not run";
+
 /// One swept parameter: a path and the values it takes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Axis {
@@ -349,6 +352,11 @@ fn sweep_point(
         peak_mw: None,
         error: None,
     };
+    if clock.interrupted() {
+        row.status = NOT_RUN.into();
+        row.error = Some("interrupted before this point was planned".into());
+        return row;
+    }
     let loaded = match sources.scenario(&overrides) {
         Ok(loaded) => loaded,
         Err(error) => {

@@ -340,3 +340,94 @@ fn outputs_are_replaced_whole_and_leave_no_temporary_files() {
         }
     }
 }
+
+/// A clock that advances one second each time it is read, and reports an
+/// interrupt from the `interrupt_at`-th reading on.
+struct TickingClock {
+    ticks: std::sync::atomic::AtomicUsize,
+    interrupt_at: usize,
+}
+
+impl fsdplan::solve::Clock for TickingClock {
+    fn elapsed_seconds(&self) -> f64 {
+        self.ticks.fetch_add(1, std::sync::atomic::Ordering::SeqCst) as f64
+    }
+    fn interrupted(&self) -> bool {
+        self.ticks.load(std::sync::atomic::Ordering::SeqCst) >= self.interrupt_at
+    }
+}
+
+/// Plans tests/scenarios/small.toml to a gap of 1e-9 (so the search runs
+/// on) with this clock and time limit.
+fn small_stopped(interrupt_at: usize, time_limit: f64) -> fsdplan::report::PlanReport {
+    let scenario = small_edited(&|l: &str| l.to_string()).unwrap();
+    let clock = TickingClock {
+        ticks: 0.into(),
+        interrupt_at,
+    };
+    let limits = fsdplan::solve::Limits {
+        mip_gap: 1e-9,
+        time_limit,
+        ..fsdplan::solve::Limits::default()
+    };
+    let options = fsdplan::plan::PlanOptions {
+        relax: false,
+        limits,
+    };
+    let report = fsdplan::plan::plan(&scenario, options, common::backend(), &clock).report();
+    if report.objective.is_some() {
+        let audit = fsdplan::audit::audit(&scenario, &report);
+        assert!(audit.violations.is_empty(), "{:#?}", audit.violations);
+    }
+    report
+}
+
+#[test]
+fn an_interrupt_keeps_the_best_plan_so_far_and_says_so() {
+    let mut kept = 0;
+    for interrupt_at in [1, 3, 6, 10, 20, 40, 80] {
+        let report = small_stopped(interrupt_at, f64::INFINITY);
+        match report.status.as_str() {
+            "feasible" => {
+                kept += 1;
+                assert_eq!(report.stopped_by.as_deref(), Some("interrupt"));
+                assert!(report.gap.unwrap() > 1e-9);
+                assert!(report.message.unwrap().contains("interrupt"));
+            }
+            "error" => {
+                assert_eq!(report.stopped_by.as_deref(), Some("interrupt"));
+                assert!(report.objective.is_none() && report.gpus.is_empty());
+            }
+            "optimal" => assert_eq!(report.stopped_by, None),
+            other => panic!("{other}: {:?}", report.message),
+        }
+    }
+    assert!(kept > 0, "no interrupt came after the first plan");
+}
+
+#[test]
+fn a_plan_stopped_by_a_limit_names_the_limit() {
+    let mut timed_out = 0;
+    for time_limit in [2.0, 5.0, 10.0, 20.0, 40.0] {
+        let report = small_stopped(usize::MAX, time_limit);
+        match report.status.as_str() {
+            "feasible" | "error" => {
+                timed_out += 1;
+                assert_eq!(
+                    report.stopped_by.as_deref(),
+                    Some("time_limit"),
+                    "{time_limit}"
+                );
+                assert!(report.message.unwrap().contains("--time-limit"));
+            }
+            _ => assert_eq!(report.stopped_by, None),
+        }
+    }
+    assert!(timed_out > 0);
+    // With no limit reached, nothing is said.
+    let report = common::run(
+        &std::fs::read_to_string("tests/scenarios/valid-base.toml").unwrap(),
+        false,
+    );
+    assert_eq!(report.stopped_by, None);
+}

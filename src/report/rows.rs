@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{CostCategory, LinExpr, ModelExpressions, ModelSize};
 use crate::plan::PlanRun;
-use crate::solve::{relative_gap, SearchStatus};
+use crate::solve::{relative_gap, SearchStatus, StopReason};
 
 pub const SCHEMA: &str = "fsdplan.plan/1";
 
@@ -29,6 +29,11 @@ pub struct PlanReport {
     pub bound: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gap: Option<f64>,
+    /// Extension: the limit that stopped the search early ("time_limit",
+    /// "node_limit" or "interrupt"), or null: only a plan stopped by time
+    /// or an interrupt can differ between runs.
+    #[serde(default)]
+    pub stopped_by: Option<String>,
     pub currency: String,
     pub periods: Vec<String>,
     pub costs: Vec<CostRow>,
@@ -172,12 +177,18 @@ pub fn clean(x: f64) -> f64 {
     }
 }
 
-fn status_text(status: &SearchStatus) -> (&'static str, Option<String>) {
+fn status_text(
+    status: &SearchStatus,
+    stopped_by: Option<StopReason>,
+) -> (&'static str, Option<String>) {
     match status {
         SearchStatus::Optimal => ("optimal", None),
         SearchStatus::Feasible => (
             "feasible",
-            Some("a limit stopped the search above the gap target".into()),
+            Some(format!(
+                "{} stopped the search above the gap target",
+                stopped_by.map_or("a limit", StopReason::describe)
+            )),
         ),
         SearchStatus::Infeasible => (
             "infeasible",
@@ -192,7 +203,7 @@ pub fn build(run: &PlanRun) -> PlanReport {
     let input = &run.input;
     let scenario = input.scenario;
     let outcome = &run.outcome;
-    let (status, message) = status_text(&outcome.status);
+    let (status, message) = status_text(&outcome.status, outcome.stopped_by);
     let money = run.model.scales.money;
     let mut report = PlanReport {
         schema: SCHEMA.to_string(),
@@ -203,6 +214,7 @@ pub fn build(run: &PlanRun) -> PlanReport {
         objective: None,
         bound: None,
         gap: None,
+        stopped_by: outcome.stopped_by.map(|r| r.as_str().to_string()),
         currency: scenario.currency.clone(),
         periods: input.labels.clone(),
         costs: Vec::new(),

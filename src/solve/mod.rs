@@ -10,4 +10,4 @@ pub mod search;
 pub use backend::{Guarded, LpBackend, LpOutcome, MicroLp, MipBudget, MipOutcome};
 #[cfg(feature = "highs")]
 pub use highs::Highs;
-pub use search::{relative_gap, Clock, Limits, NoClock, SearchOutcome, SearchStatus};
+pub use search::{relative_gap, Clock, Limits, NoClock, SearchOutcome, SearchStatus, StopReason};

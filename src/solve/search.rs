@@ -43,6 +43,12 @@ pub const WHOLE_MODEL_MAX_INTEGERS: usize = 500;
 /// Elapsed time since the solve started, supplied by the caller.
 pub trait Clock {
     fn elapsed_seconds(&self) -> f64;
+
+    /// Whether the user asked the search to stop (a first Ctrl-C): the
+    /// search then ends as at its time limit, keeping its best plan.
+    fn interrupted(&self) -> bool {
+        false
+    }
 }
 
 /// A clock that never advances: only node limits stop the search.
@@ -101,10 +107,43 @@ pub enum SearchStatus {
     Error(String),
 }
 
+/// Which limit stopped a search before it proved its plan within the gap
+/// target (`stopped_by` in the JSON): a search stopped by time or an
+/// interrupt may differ between runs; one stopped by nodes, or by nothing,
+/// never does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    TimeLimit,
+    NodeLimit,
+    Interrupt,
+}
+
+impl StopReason {
+    /// As the JSON spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopReason::TimeLimit => "time_limit",
+            StopReason::NodeLimit => "node_limit",
+            StopReason::Interrupt => "interrupt",
+        }
+    }
+
+    /// In words, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            StopReason::TimeLimit => "the time limit (--time-limit)",
+            StopReason::NodeLimit => "the node limit (--max-nodes)",
+            StopReason::Interrupt => "an interrupt (Ctrl-C)",
+        }
+    }
+}
+
 /// The search's result, in model units.
 #[derive(Debug, Clone)]
 pub struct SearchOutcome {
     pub status: SearchStatus,
+    /// What stopped the search early, if anything did.
+    pub stopped_by: Option<StopReason>,
     pub values: Option<Vec<f64>>,
     pub objective: f64,
     pub bound: f64,
@@ -170,11 +209,26 @@ impl Search<'_> {
     }
 
     fn out_of_time(&self) -> bool {
-        self.remaining() <= 0.0
+        self.remaining() <= 0.0 || self.clock.interrupted()
+    }
+
+    /// Why the search is stopping early, if by the clock or the user.
+    fn stop_reason(&self) -> Option<StopReason> {
+        if self.clock.interrupted() {
+            Some(StopReason::Interrupt)
+        } else if self.remaining() <= 0.0 {
+            Some(StopReason::TimeLimit)
+        } else {
+            None
+        }
     }
 
     /// Solves the LP with these bounds, fixed columns substituted out first.
     fn solve(&mut self, bounds: &[(f64, f64)]) -> LpOutcome {
+        if self.clock.interrupted() {
+            // Every stage then winds down at once, keeping the best plan.
+            return LpOutcome::Failed("interrupted".into());
+        }
         self.lp_solves += 1;
         let Some(reduced) = Reduced::new(self.lp, bounds) else {
             return LpOutcome::Infeasible;
@@ -293,6 +347,9 @@ impl Search<'_> {
     /// The neighbourhood is widened to hold the best plan so far, which
     /// then starts the search: it can only improve on it.
     fn neighbourhood(&mut self, bounds: &[(f64, f64)], point: &[f64]) {
+        if self.out_of_time() {
+            return;
+        }
         let mut restricted = bounds.to_vec();
         let incumbent = self.incumbent.as_ref().map(|(_, plan)| plan);
         for &v in &self.integers {
@@ -476,6 +533,10 @@ pub fn solve(
         log: Vec::new(),
     };
     let finish = |search: &Search, status: SearchStatus, bound: f64| SearchOutcome {
+        stopped_by: match status {
+            SearchStatus::Feasible | SearchStatus::Error(_) => search.stop_reason(),
+            _ => None,
+        },
         status,
         values: search.incumbent.as_ref().map(|(_, v)| v.clone()),
         objective: search.incumbent_objective(),
@@ -679,17 +740,31 @@ pub fn solve(
         None if heap.is_empty() && nodes < limits.max_nodes && !search.out_of_time() => {
             SearchStatus::Infeasible
         }
-        None => SearchStatus::Error(
-            "a limit stopped the search before any integer plan was found; raise --time-limit"
-                .into(),
-        ),
+        None => {
+            let reason = search.stop_reason().unwrap_or(StopReason::NodeLimit);
+            let advice = match reason {
+                StopReason::Interrupt => "",
+                _ => "; raise it",
+            };
+            SearchStatus::Error(format!(
+                "{} stopped the search before any integer plan was found{advice}",
+                reason.describe()
+            ))
+        }
         Some((objective, _)) if relative_gap(*objective, bound) <= limits.mip_gap => {
             SearchStatus::Optimal
         }
         Some(_) => SearchStatus::Feasible,
     };
+    let stopped_by = match status {
+        SearchStatus::Feasible | SearchStatus::Error(_) => search
+            .stop_reason()
+            .or((nodes >= limits.max_nodes).then_some(StopReason::NodeLimit)),
+        _ => None,
+    };
     SearchOutcome {
         nodes,
+        stopped_by,
         ..finish(&search, status, bound)
     }
 }

@@ -78,9 +78,32 @@ impl Clock for WallClock {
     fn elapsed_seconds(&self) -> f64 {
         self.0.elapsed().as_secs_f64()
     }
+
+    fn interrupted(&self) -> bool {
+        crate::interrupt::requested()
+    }
+}
+
+/// When the command started. Every search of one command (a plan,
+/// compare's options, diff's two sides, explain's plan) measures its time
+/// limit from here, so `--time-limit` bounds the whole command. A sweep's
+/// points are independent plans: each has the limit to itself.
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+/// Starts the command's clock (first thing in `main`).
+pub fn start_clock() {
+    STARTED.get_or_init(Instant::now);
+}
+
+fn command_clock() -> WallClock {
+    WallClock(*STARTED.get_or_init(Instant::now))
 }
 
 fn wall_clock() -> Box<dyn Clock> {
+    Box::new(command_clock())
+}
+
+fn point_clock() -> Box<dyn Clock> {
     Box::new(WallClock(Instant::now()))
 }
 
@@ -262,18 +285,15 @@ pub fn plan(
             return code;
         }
     }
-    let clock = WallClock(Instant::now());
+    let clock = command_clock();
+    let solve_started = Instant::now();
     let run = plan_scenario(scenario, options, solver(), &clock);
-    let solve_seconds = clock.elapsed_seconds();
+    let solve_seconds = solve_started.elapsed().as_secs_f64();
     let mut report = run.report();
-    let report_seconds = clock.elapsed_seconds() - solve_seconds;
+    let report_seconds = solve_started.elapsed().as_secs_f64() - solve_seconds;
     report.overrides = override_texts(overrides);
     if extras.explain {
-        report.explain = Some(fsdplan::explain::explain(
-            &run,
-            solver(),
-            &WallClock(Instant::now()),
-        ));
+        report.explain = Some(fsdplan::explain::explain(&run, solver(), &command_clock()));
     }
     let facts = RunFacts {
         solve_seconds: Some(solve_seconds),
@@ -403,7 +423,7 @@ pub fn sweep(
             shard,
             options,
             solver(),
-            &wall_clock,
+            &point_clock,
             &done,
         )
     });
@@ -489,7 +509,7 @@ fn plan_of(path: &Path, options: PlanOptions) -> Result<PlanReport, i32> {
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if !is_json {
         let loaded = load(path, &[])?;
-        let clock = WallClock(Instant::now());
+        let clock = command_clock();
         return Ok(plan_scenario(&loaded.scenario, options, solver(), &clock).report());
     }
     read_plan(path)
@@ -592,7 +612,7 @@ pub fn explain(
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let clock = WallClock(Instant::now());
+    let clock = command_clock();
     let run = plan_scenario(&loaded.scenario, options, solver(), &clock);
     let plan = run.report();
     if !plan.audit_violations.is_empty() {

@@ -2,6 +2,7 @@
 //! clock, draws progress, and hands everything else to the library.
 
 mod commands;
+mod interrupt;
 mod output;
 
 use std::path::PathBuf;
@@ -283,12 +284,14 @@ impl Command {
 }
 
 fn main() -> ExitCode {
+    commands::start_clock();
     let cli = Cli::parse();
     // The backend is chosen once, before any command runs.
     if let Some(solve) = cli.command.solve_args() {
         if let Err(code) = commands::choose_solver(solve.solver, solve.threads) {
             return ExitCode::from(code as u8);
         }
+        interrupt::install();
     }
     let code = match cli.command {
         Command::Check {
@@ -399,6 +402,13 @@ fn main() -> ExitCode {
             solve,
             output,
         } => commands::diff(&a, &b, changes_only, solve.options(), &output),
+    };
+    // A run the user interrupted says so, whatever it printed (unless its
+    // output could not even be written).
+    let code = if interrupt::requested() && code != fsdplan::exit::OUTPUT_FAILURE {
+        fsdplan::exit::INTERRUPTED
+    } else {
+        code
     };
     ExitCode::from(code as u8)
 }
