@@ -80,6 +80,12 @@ struct Audit<'a> {
     labels: Vec<String>,
     checks: usize,
     violations: Vec<Violation>,
+    /// The smallest amount of compute the audit tells apart, PFLOP: a
+    /// millionth of one node of the fastest GPU in one period. The model
+    /// counts compute in units of about one such node, and no solver
+    /// resolves it finer; a class whose work is below it (0.1 PFLOP next to
+    /// nodes of 4e6) is not held to a tolerance the plan cannot have.
+    compute_resolution: f64,
 }
 
 impl Audit<'_> {
@@ -94,6 +100,7 @@ impl Audit<'_> {
         what: &str,
     ) {
         self.checks += 1;
+        let allowed = allowed + self.resolution(what);
         if exceeds(amount, allowed) {
             self.push(rule, t, place, amount, allowed, what);
         }
@@ -110,8 +117,17 @@ impl Audit<'_> {
         what: &str,
     ) {
         self.checks += 1;
-        if differs(amount, expected) {
+        if differs(amount, expected) && (amount - expected).abs() > self.resolution(what) {
             self.push(rule, t, place, amount, expected, what);
+        }
+    }
+
+    /// The absolute resolution of a comparison in the unit `what` names.
+    fn resolution(&self, what: &str) -> f64 {
+        if what.starts_with("PFLOP") {
+            self.compute_resolution
+        } else {
+            0.0
         }
     }
 
@@ -155,6 +171,18 @@ pub fn audit(scenario: &Scenario, plan: &PlanReport) -> AuditReport {
         labels: labels.clone(),
         checks: 0,
         violations: Vec::new(),
+        compute_resolution: TOLERANCE
+            * scenario
+                .gpus
+                .iter()
+                .map(|g| {
+                    g.gpus_per_node
+                        * g.tflops
+                        * g.mfu
+                        * 1e-3
+                        * scenario.calendar.seconds_per_period()
+                })
+                .fold(0.0, f64::max),
     };
     let finish = |audit: Audit| AuditReport {
         schema: SCHEMA,

@@ -65,6 +65,20 @@ pub const MAX_BASE_PFLOP_PER_PERIOD: f64 = 1.0e18;
 /// GB read per PFLOP of training, and GB/s read per PB of a storage tier.
 pub const MAX_READ_RATE: f64 = 1.0e6;
 
+/// The smallest nonzero value of any key: no unit in the format has a real
+/// value below it, and a smaller one would vanish next to the model's other
+/// coefficients.
+pub const MIN_NONZERO: f64 = 1.0e-6;
+
+/// The smallest nonzero work per PB (training or de-identification), as a
+/// share of one node of the fastest GPU in one period.
+pub const MIN_WORK_PER_PB_RATIO: f64 = 1.0e-9;
+
+/// The largest work per PB, in nodes of the fastest GPU in one period (the
+/// default scenario's video needs about 110): beyond it the model's rows mix
+/// coefficients too far apart for a simplex to factorise.
+pub const MAX_WORK_PER_PB_RATIO: f64 = 1.0e6;
+
 /// A derived quantity (uploads in PB per period, or demand in nodes of the
 /// fastest GPU) may be at most this large: beyond it the model's numbers
 /// exceed what a solver can honour alongside the other coefficients.

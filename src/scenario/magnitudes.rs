@@ -130,6 +130,37 @@ pub(super) fn check(scenario: &Scenario, map: &SourceMap) -> Vec<Problem> {
                 ),
             );
         }
+        for (key, work) in [
+            ("pflop_per_pb", per_stock_pb),
+            ("deid_pflop_per_pb", class.deid_pflop_per_pb),
+        ] {
+            if work / fastest > MAX_WORK_PER_PB_RATIO {
+                report(
+                    path.then(key),
+                    format!(
+                        "gives data_class \"{}\" {} PFLOP of work per PB, {} nodes of the fastest GPU in a period for each PB; allowed: at most {} nodes per PB ({} PFLOP; is it PFLOP per PB?)",
+                        class.name,
+                        show_derived(work),
+                        show_derived(work / fastest),
+                        show_limit(MAX_WORK_PER_PB_RATIO),
+                        show_derived(MAX_WORK_PER_PB_RATIO * fastest)
+                    ),
+                );
+            }
+            if work > 0.0 && work / fastest < MIN_WORK_PER_PB_RATIO {
+                report(
+                    path.then(key),
+                    format!(
+                        "gives data_class \"{}\" {} PFLOP of work per PB, {} of one node of the fastest GPU in a period, which vanishes in the model; allowed: 0, or at least {} of a node ({} PFLOP)",
+                        class.name,
+                        show_derived(work),
+                        show_derived(work / fastest),
+                        show_limit(MIN_WORK_PER_PB_RATIO),
+                        show_derived(MIN_WORK_PER_PB_RATIO * fastest)
+                    ),
+                );
+            }
+        }
         let deid_nodes = class.deid_pflop_per_pb * peak_uploads / fastest;
         if deid_nodes > MAX_DERIVED {
             report(

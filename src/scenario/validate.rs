@@ -130,19 +130,41 @@ macro_rules! optional {
     };
 }
 
+/// The most problems shown in full: a scenario with thousands (a table
+/// pasted 10,000 times) is reported in a moment, not in minutes.
+pub const MAX_PROBLEMS_SHOWN: usize = 50;
+
 /// Collects problems while checking values.
 struct Checker<'a> {
     map: &'a SourceMap,
     problems: Vec<Problem>,
+    /// Problems found beyond [`MAX_PROBLEMS_SHOWN`].
+    more: usize,
 }
 
 impl Checker<'_> {
     fn problem(&mut self, path: &KeyPath, message: String) {
-        self.problems.push(Problem::at(self.map, path, message));
+        if self.problems.len() < MAX_PROBLEMS_SHOWN {
+            self.problems.push(Problem::at(self.map, path, message));
+        } else {
+            self.more += 1;
+        }
     }
 
     /// Checks a number; returns it whatever the verdict so checking goes on.
     fn number(&mut self, path: &KeyPath, owner: &str, value: f64, allowed: Allowed) -> f64 {
+        if allowed.admits(value) && value != 0.0 && value.abs() < MIN_NONZERO {
+            let key = path.last_key().unwrap_or("value");
+            self.problem(
+                path,
+                format!(
+                    "{} is too small to plan with{owner}: the model would lose it next to the other numbers; allowed: {key} = 0, or |{key}| >= {} (is it in the unit the format asks for?)",
+                    show_value(value),
+                    show_limit(MIN_NONZERO)
+                ),
+            );
+            return value;
+        }
         if !allowed.admits(value) {
             let key = path.last_key().unwrap_or("value");
             let shown = if value.is_nan() {
@@ -289,8 +311,12 @@ pub fn validate(merged: Table, map: &SourceMap) -> Result<Scenario, ScenarioErro
     let raw: RawScenarioFile = match serde_path_to_error::deserialize(Value::Table(merged)) {
         Ok(raw) => raw,
         Err(error) => {
-            let path = key_path_of(error.path());
+            let mut path = key_path_of(error.path());
             let message = explain_serde_error(error.inner().message(), &path);
+            // A missing key is named by its own path (`fleet`, `gpu[1].mfu`).
+            if let Some(missing) = error.inner().message().strip_prefix("missing field `") {
+                path = path.then(missing.split('`').next().unwrap_or(missing));
+            }
             return Err(ScenarioError::Invalid {
                 problems: vec![Problem::at(map, &path, message)],
             });
@@ -299,10 +325,23 @@ pub fn validate(merged: Table, map: &SourceMap) -> Result<Scenario, ScenarioErro
     let mut checker = Checker {
         map,
         problems: Vec::new(),
+        more: 0,
     };
     let scenario = check(raw, &mut checker);
     if checker.problems.is_empty() {
         checker.problems = super::magnitudes::check(&scenario, map);
+    }
+    if checker.more > 0 {
+        let shown = checker.problems.len();
+        let first_key = KeyPath::from_segments(Vec::new());
+        checker.problems.push(Problem::at(
+            map,
+            &first_key,
+            format!(
+                "{} more problems are not shown (only the first {shown} are); fix these and check again",
+                checker.more
+            ),
+        ));
     }
     if checker.problems.is_empty() {
         Ok(scenario)
