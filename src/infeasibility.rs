@@ -100,12 +100,11 @@ pub fn explain(input: &PlanInput, model: &PlanModel, backend: &dyn LpBackend) ->
              storage) and the links"
                 .into(),
         ),
-        (_, None) => result.lines.push(
+        (_, None) => result.lines.push(format!(
             "no capacity limit can make up for it: raising power, supply, licence, \
-             bandwidth caps, the budget or export quotas does not meet the demand \
-             (export control or residency leaves no site able to train it)"
-                .into(),
-        ),
+             bandwidth caps, the budget or export quotas does not meet the demand ({})",
+            what_blocks_training(input.scenario)
+        )),
         _ => {}
     }
     let order = |p: &str| {
@@ -129,6 +128,44 @@ pub fn explain(input: &PlanInput, model: &PlanModel, backend: &dyn LpBackend) ->
         .lines
         .extend(result.missing.iter().map(|m| m.text.clone()));
     result
+}
+
+/// What can leave demand with nowhere to be trained, naming only the causes
+/// this scenario has: an explanation never blames a rule that is not there.
+pub fn what_blocks_training(scenario: &crate::scenario::Scenario) -> String {
+    let mut causes = Vec::new();
+    let export_controlled = !scenario.export_rules.is_empty()
+        || scenario.gpus.iter().any(|g| {
+            scenario
+                .sites
+                .iter()
+                .any(|s| !g.allowed_in.contains(&s.jurisdiction))
+        });
+    if export_controlled {
+        causes.push("export control");
+    }
+    if scenario
+        .gpus
+        .iter()
+        .any(|g| g.available.from.is_some() || g.available.until.is_some())
+    {
+        causes.push("GPU availability dates");
+    }
+    if scenario
+        .data_classes
+        .iter()
+        .any(|c| c.residency == crate::scenario::Residency::HomeOnly)
+    {
+        causes.push("residency");
+    }
+    match causes.as_slice() {
+        [] => "no GPU option can be bought in a period that needs it".into(),
+        [one] => format!("{one} leaves no site able to train it"),
+        [rest @ .., last] => format!(
+            "{} or {last} leaves no site able to train it",
+            rest.join(", ")
+        ),
+    }
 }
 
 /// Demands first in a period, then the limits that would meet them.

@@ -431,3 +431,32 @@ fn a_plan_stopped_by_a_limit_names_the_limit() {
     );
     assert_eq!(report.stopped_by, None);
 }
+
+#[test]
+fn an_infeasibility_names_only_causes_the_scenario_has() {
+    use fsdplan::infeasibility::what_blocks_training;
+    // No export rule, every GPU allowed everywhere, no home-only class.
+    let plain = header(1, 12, 0.0, "vehicles = 1000")
+        + &class("free", "")
+        + &home_site("a", "")
+        + &gpu("g", 1.0e6, "")
+        + STORAGE;
+    let why = what_blocks_training(&common::load(&plain));
+    assert!(
+        !why.contains("export control") && !why.contains("residency"),
+        "{why}"
+    );
+    // A home-only class: residency may be the cause, export control still not.
+    let home_only = plain.replace("residency = \"free\"", "residency = \"home_only\"");
+    let why = what_blocks_training(&common::load(&home_only));
+    assert!(
+        why.contains("residency") && !why.contains("export control"),
+        "{why}"
+    );
+    // The small scenario has export rules and a home-only class.
+    let why = what_blocks_training(&small_edited(&|l: &str| l.to_string()).unwrap());
+    assert!(
+        why.contains("export control") && why.contains("residency"),
+        "{why}"
+    );
+}
