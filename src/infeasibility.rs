@@ -65,8 +65,23 @@ struct Elastic {
     period: String,
 }
 
-/// Explains why the model of `input` has no plan.
-pub fn explain(input: &PlanInput, model: &PlanModel, backend: &dyn LpBackend) -> Infeasibility {
+/// What an elastic solve found: the amounts missing, no solution even
+/// with everything elastic, or nothing known (the backend failed or ran out
+/// of time, which must never read as "no solution").
+enum ElasticOutcome {
+    Missing(Vec<Missing>),
+    NoSolution,
+    Unknown,
+}
+
+/// Explains why the model of `input` has no plan, each LP solve within
+/// `seconds` when given (what is left of the command's time limit).
+pub fn explain(
+    input: &PlanInput,
+    model: &PlanModel,
+    backend: &dyn LpBackend,
+    seconds: Option<f64>,
+) -> Infeasibility {
     let mut result = Infeasibility {
         checks: cheap_checks(input),
         ..Infeasibility::default()
@@ -76,10 +91,19 @@ pub fn explain(input: &PlanInput, model: &PlanModel, backend: &dyn LpBackend) ->
     // Is it only the integers?
     let mut relaxed = model.lp.clone();
     relaxed.columns.iter_mut().for_each(|c| c.integer = false);
-    if matches!(
-        backend.solve(&relaxed, &relaxed.bounds(), None),
-        LpOutcome::Optimal { .. }
-    ) {
+    let cut_short = |mut result: Infeasibility| {
+        result.lines.push(
+            "the time limit left no time to find which limits are short; raise --time-limit \
+             for the full explanation"
+                .into(),
+        );
+        result
+    };
+    let relaxed_outcome = backend.solve(&relaxed, &relaxed.bounds(), seconds);
+    if matches!(relaxed_outcome, LpOutcome::Failed(_)) {
+        return cut_short(result);
+    }
+    if matches!(relaxed_outcome, LpOutcome::Optimal { .. }) {
         result.lines.push(
             "the LP relaxation has a plan but no plan with whole nodes was found: \
              a cap allows fractions of a node only (check licence and supply caps and \
@@ -90,9 +114,17 @@ pub fn explain(input: &PlanInput, model: &PlanModel, backend: &dyn LpBackend) ->
     }
 
     // With the limits as they are: how much demand goes unmet.
-    let short = elastic_solve(input, model, &relaxed, Give::Demands, backend);
+    let short = elastic_solve(input, model, &relaxed, Give::Demands, backend, seconds);
     // With all demand met: how much more each limit must allow.
-    let more = elastic_solve(input, model, &relaxed, Give::Limits, backend);
+    let more = elastic_solve(input, model, &relaxed, Give::Limits, backend, seconds);
+    let known = |found: ElasticOutcome| match found {
+        ElasticOutcome::Missing(missing) => Ok(Some(missing)),
+        ElasticOutcome::NoSolution => Ok(None),
+        ElasticOutcome::Unknown => Err(()),
+    };
+    let (Ok(short), Ok(more)) = (known(short), known(more)) else {
+        return cut_short(result);
+    };
     match (&short, &more) {
         (None, None) => result.lines.push(
             "even with every capacity limit and demand allowed to give way, the model \
@@ -192,7 +224,8 @@ fn elastic_solve(
     relaxed: &crate::model::LinearProgram,
     give: Give,
     backend: &dyn LpBackend,
-) -> Option<Vec<Missing>> {
+    seconds: Option<f64>,
+) -> ElasticOutcome {
     let (elastic, mut rows) = elastic_model(model, relaxed.clone(), give);
     // Caps with constants moved to the right-hand side read better from
     // the scenario: the power cap as written, not net of existing nodes.
@@ -211,9 +244,10 @@ fn elastic_solve(
             _ => {}
         }
     }
-    let outcome = backend.solve(&elastic, &elastic.bounds(), None);
-    let LpOutcome::Optimal { values, .. } = outcome else {
-        return None;
+    let values = match backend.solve(&elastic, &elastic.bounds(), seconds) {
+        LpOutcome::Optimal { values, .. } => values,
+        LpOutcome::Infeasible | LpOutcome::Unbounded => return ElasticOutcome::NoSolution,
+        LpOutcome::Failed(_) => return ElasticOutcome::Unknown,
     };
     let mut missing = Vec::new();
     for row in rows {
@@ -258,7 +292,7 @@ fn elastic_solve(
             text,
         });
     }
-    Some(missing)
+    ElasticOutcome::Missing(missing)
 }
 
 /// The elastic LP: costs dropped, each limit and demand given a slack

@@ -53,7 +53,12 @@ pub fn plan<'a>(
     let mut run = plan_unexplained(scenario, options, backend, clock);
     if run.outcome.status == SearchStatus::Infeasible {
         let backend = &crate::solve::Guarded(backend);
-        run.infeasibility = Some(infeasibility::explain(&run.input, &run.model, backend));
+        // Within what is left of the time limit, like the search.
+        let left = options.limits.time_limit - clock.elapsed_seconds();
+        let seconds = left.is_finite().then_some(left.max(0.05));
+        run.infeasibility = Some(infeasibility::explain(
+            &run.input, &run.model, backend, seconds,
+        ));
     }
     run
 }

@@ -229,6 +229,11 @@ impl Search<'_> {
             // Every stage then winds down at once, keeping the best plan.
             return LpOutcome::Failed("interrupted".into());
         }
+        if self.remaining() <= 0.0 {
+            // No solve starts after the time limit: a backend overruns the
+            // time it is given by up to one LP's iterations, never more.
+            return LpOutcome::Failed("the time limit was reached".into());
+        }
         self.lp_solves += 1;
         let Some(reduced) = Reduced::new(self.lp, bounds) else {
             return LpOutcome::Infeasible;
