@@ -6,8 +6,9 @@ use std::path::Path;
 use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use fsdplan::analyses::plan;
 use fsdplan::model::{self, PlanInput};
-use fsdplan::plan::{plan, PlanOptions};
+use fsdplan::plan::PlanOptions;
 use fsdplan::scenario;
 use fsdplan::solve::{Clock, MicroLp};
 

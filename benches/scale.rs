@@ -22,10 +22,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use fsdplan::analyses::plan;
 use fsdplan::generate::{generate, GeneratorSpec};
 use fsdplan::model::lp_format::{self, LpHeader};
 use fsdplan::model::{self, PlanInput};
-use fsdplan::plan::{plan, PlanOptions};
+use fsdplan::plan::PlanOptions;
 use fsdplan::report::{plan_tables, RunFacts, TableStyle};
 use fsdplan::scenario::{self, Scenario};
 use fsdplan::solve::{Clock, LpBackend, MicroLp};
@@ -127,9 +128,10 @@ fn measure(case: &Case, backend: &dyn LpBackend, relax: bool) -> Measured {
         ..PlanOptions::default()
     };
     let clock = Wall(Instant::now());
-    let run = plan(&scenario, options, backend, &clock);
+    let planned = plan(&scenario, options, backend, &clock);
     let solved = clock.elapsed_seconds();
-    let report = run.report();
+    let run = &planned.run;
+    let report = planned.report();
     let gpus_per_node = |name: &str| scenario.gpus_per_node(name);
     let tables = plan_tables::all(
         &report,

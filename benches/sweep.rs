@@ -10,7 +10,7 @@ use std::time::Instant;
 use fsdplan::plan::PlanOptions;
 use fsdplan::scenario::ScenarioSources;
 use fsdplan::solve::{Clock, MicroLp};
-use fsdplan::sweep::{self, Axis, Grid};
+use fsdplan::studies::sweep::{self, Axis, Grid};
 
 struct Wall(Instant);
 

@@ -6,8 +6,10 @@ mod common;
 
 use std::path::Path;
 
-use fsdplan::audit::audit;
-use fsdplan::plan::{plan, PlanOptions};
+use fsdplan::analyses::audit::audit;
+use fsdplan::analyses::plan;
+use fsdplan::plan::result::PlanResult;
+use fsdplan::plan::PlanOptions;
 use fsdplan::report::PlanReport;
 use fsdplan::scenario::{self, Scenario};
 use fsdplan::solve::NoClock;
@@ -255,9 +257,9 @@ fn a_plan_that_fails_the_audit_is_never_shown() {
     let scenario = small();
     let mut json = plan_json(&scenario);
     scale(&mut row(&mut json, "sites", &[])["power_mw"], 100.0);
-    let broken: PlanReport = serde_json::from_value(json).unwrap();
+    let broken: PlanResult = serde_json::from_value(json).unwrap();
     assert!(broken.objective.is_some());
-    let gated = fsdplan::audit::certify(&scenario, broken);
+    let gated = fsdplan::analyses::audit::certify(&scenario, broken);
     assert_eq!(gated.status, "error");
     assert_eq!(fsdplan::exit::for_status(&gated.status), 5);
     assert!(gated.objective.is_none() && gated.bound.is_none());
@@ -270,8 +272,11 @@ fn a_plan_that_fails_the_audit_is_never_shown() {
     );
     assert!(message.contains("MW reported"), "{message}");
     // A correct plan passes the gate unchanged.
-    let good: PlanReport = serde_json::from_value(plan_json(&scenario)).unwrap();
-    assert_eq!(fsdplan::audit::certify(&scenario, good.clone()), good);
+    let good: PlanResult = serde_json::from_value(plan_json(&scenario)).unwrap();
+    assert_eq!(
+        fsdplan::analyses::audit::certify(&scenario, good.clone()),
+        good
+    );
 }
 
 /// A relaxation keeps its fractional node counts, so the compute it uses is
@@ -309,7 +314,7 @@ fn a_relaxed_plan_keeps_fractional_nodes_and_passes_the_audit() {
 /// Rows are cleaned once: no float noise, and no invariant broken by it.
 #[test]
 fn result_rows_carry_no_float_noise() {
-    use fsdplan::report::rows::tidy_number;
+    use fsdplan::plan::result::tidy_number;
     assert_eq!(tidy_number(7.649999999999995), 7.65);
     assert_eq!(tidy_number(12109824.000001552), 12109824.0);
     assert_eq!(tidy_number(-0.0), 0.0);

@@ -10,8 +10,9 @@
 mod common;
 
 use common::{class, gpu, header, home_site, load, STORAGE};
-use fsdplan::explain::explain;
-use fsdplan::plan::{plan, PlanOptions};
+use fsdplan::analyses::explain::explain;
+use fsdplan::analyses::plan;
+use fsdplan::plan::PlanOptions;
 use fsdplan::solve::NoClock;
 
 fn two_sites() -> String {
@@ -38,7 +39,7 @@ fn one_more_megawatt_at_the_cheap_site_saves_its_energy_premium() {
         ..PlanOptions::default()
     };
     let run = plan(&scenario, options, common::backend(), &NoClock);
-    let report = explain(&run, common::backend(), &NoClock);
+    let report = explain(&run.run, common::backend(), &NoClock);
     assert_eq!(report.basis, "LP relaxation");
     let power = report
         .limits
@@ -77,7 +78,7 @@ fn with_purchases_fixed_spare_nodes_make_compute_free_at_the_margin() {
         common::backend(),
         &NoClock,
     );
-    let report = explain(&run, common::backend(), &NoClock);
+    let report = explain(&run.run, common::backend(), &NoClock);
     assert_eq!(report.basis, "fixed purchases");
     let base = report
         .marginal_costs
@@ -108,7 +109,7 @@ fn a_ban_is_valued_by_the_plans_with_and_without_it() {
         common::backend(),
         &NoClock,
     );
-    let report = explain(&run, common::backend(), &NoClock);
+    let report = explain(&run.run, common::backend(), &NoClock);
     let ban = report
         .limits
         .iter()

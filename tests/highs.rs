@@ -5,7 +5,8 @@
 
 use std::path::Path;
 
-use fsdplan::plan::{plan, PlanOptions};
+use fsdplan::analyses::plan;
+use fsdplan::plan::PlanOptions;
 use fsdplan::report::PlanReport;
 use fsdplan::scenario::{self, Scenario};
 use fsdplan::solve::{Highs, LpBackend, MicroLp, NoClock};
@@ -43,7 +44,7 @@ fn both_backends_agree_within_their_gaps() {
         assert_eq!(b.solver.backend, "highs");
         for r in [&a, &b] {
             assert_eq!(r.status, "optimal", "{path}: {}", r.solver.backend);
-            let audit = fsdplan::audit::audit(&scenario, r);
+            let audit = fsdplan::analyses::audit::audit(&scenario, r);
             assert!(
                 audit.violations.is_empty(),
                 "{path}: {:#?}",

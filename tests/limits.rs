@@ -7,10 +7,11 @@
 mod common;
 
 use common::{class, gpu, header, home_site, load, STORAGE};
-use fsdplan::compare::{compare, UNRESTRICTED};
-use fsdplan::plan::{plan, PlanOptions};
-use fsdplan::report::limits::{capacity_limits, LimitKind};
+use fsdplan::analyses::limits::{capacity_limits, LimitKind};
+use fsdplan::analyses::plan;
+use fsdplan::plan::PlanOptions;
 use fsdplan::solve::{Clock, NoClock};
+use fsdplan::studies::compare::{compare, UNRESTRICTED};
 
 fn base_demand() -> String {
     header(1, 12, 0.0, "vehicles = 1")
@@ -47,7 +48,7 @@ fn a_full_site_is_named_as_its_power_cap() {
         .map(|r| r.installed_nodes)
         .sum();
     assert_eq!(at_a, 4.0);
-    let limits = capacity_limits(&run.input, &report);
+    let limits = capacity_limits(&run.run.input, &report);
     assert_eq!(limits.len(), 1, "{limits:?}");
     assert_eq!(limits[0].kind, LimitKind::PowerCap);
     assert_eq!(limits[0].text, "power cap a 2025 (0.1 MW)");
@@ -65,7 +66,7 @@ fn a_cap_with_room_for_another_node_does_not_bind() {
         common::backend(),
         &NoClock,
     );
-    assert!(capacity_limits(&run.input, &run.report()).is_empty());
+    assert!(capacity_limits(&run.run.input, &run.report()).is_empty());
 }
 
 #[test]

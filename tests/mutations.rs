@@ -16,7 +16,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use fsdplan::plan::{plan, PlanOptions};
+use fsdplan::analyses::plan;
+use fsdplan::plan::PlanOptions;
 use fsdplan::scenario::{self, ScenarioError};
 use fsdplan::solve::{Limits, NoClock};
 use toml::{Table, Value};
@@ -223,7 +224,7 @@ fn every_mutated_scenario_is_refused_with_its_key_or_planned_and_audited() {
                             report.message
                         );
                         if report.objective.is_some() {
-                            let audit = fsdplan::audit::audit(&scenario, &report);
+                            let audit = fsdplan::analyses::audit::audit(&scenario, &report);
                             assert!(
                                 audit.violations.is_empty(),
                                 "{base_name}: {label}: {:#?}",

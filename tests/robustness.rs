@@ -45,7 +45,7 @@ fn in_currency(factor: f64) -> impl Fn(&str) -> String {
 }
 
 fn relaxed_npv(scenario: &scenario::Scenario) -> f64 {
-    let report = fsdplan::plan::plan(
+    let report = fsdplan::analyses::plan(
         scenario,
         fsdplan::plan::PlanOptions {
             relax: true,
@@ -56,7 +56,7 @@ fn relaxed_npv(scenario: &scenario::Scenario) -> f64 {
     )
     .report();
     assert_eq!(report.status, "optimal", "{:?}", report.message);
-    let audit = fsdplan::audit::audit(scenario, &report);
+    let audit = fsdplan::analyses::audit::audit(scenario, &report);
     assert!(audit.violations.is_empty(), "{:#?}", audit.violations);
     report.objective.unwrap()
 }
@@ -374,9 +374,9 @@ fn small_stopped(interrupt_at: usize, time_limit: f64) -> fsdplan::report::PlanR
         relax: false,
         limits,
     };
-    let report = fsdplan::plan::plan(&scenario, options, common::backend(), &clock).report();
+    let report = fsdplan::analyses::plan(&scenario, options, common::backend(), &clock).report();
     if report.objective.is_some() {
-        let audit = fsdplan::audit::audit(&scenario, &report);
+        let audit = fsdplan::analyses::audit::audit(&scenario, &report);
         assert!(audit.violations.is_empty(), "{:#?}", audit.violations);
     }
     report
@@ -392,7 +392,7 @@ fn an_interrupt_keeps_the_best_plan_so_far_and_says_so() {
                 kept += 1;
                 assert_eq!(report.stopped_by.as_deref(), Some("interrupt"));
                 assert!(report.gap.unwrap() > 1e-9);
-                assert!(report.message.unwrap().contains("interrupt"));
+                assert!(report.message.clone().unwrap().contains("interrupt"));
             }
             "error" => {
                 assert_eq!(report.stopped_by.as_deref(), Some("interrupt"));
@@ -418,7 +418,7 @@ fn a_plan_stopped_by_a_limit_names_the_limit() {
                     Some("time_limit"),
                     "{time_limit}"
                 );
-                assert!(report.message.unwrap().contains("--time-limit"));
+                assert!(report.message.clone().unwrap().contains("--time-limit"));
             }
             _ => assert_eq!(report.stopped_by, None),
         }
@@ -434,7 +434,7 @@ fn a_plan_stopped_by_a_limit_names_the_limit() {
 
 #[test]
 fn an_infeasibility_names_only_causes_the_scenario_has() {
-    use fsdplan::infeasibility::what_blocks_training;
+    use fsdplan::analyses::infeasibility::what_blocks_training;
     // No export rule, every GPU allowed everywhere, no home-only class.
     let plain = header(1, 12, 0.0, "vehicles = 1000")
         + &class("free", "")

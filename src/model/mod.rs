@@ -12,7 +12,6 @@ pub mod compute;
 pub mod costs;
 pub mod export_control;
 pub mod expressions;
-pub mod heuristics;
 pub mod ingest;
 pub mod input;
 pub mod lp;

@@ -2,7 +2,7 @@
 
 use super::csv_tables::to_csv;
 use super::format::{number, TextTable};
-use crate::audit::AuditReport;
+use crate::analyses::audit::AuditReport;
 
 /// A headline and one row per violation.
 pub fn tables(report: &AuditReport) -> Vec<TextTable> {

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::csv_tables::to_csv;
 use super::format::{millions, number, signed_millions, signed_percent, TextTable};
-use crate::compare::CompareReport;
+use crate::studies::compare::CompareReport;
 
 /// One row per option, best NPV first.
 pub fn table(report: &CompareReport) -> TextTable {

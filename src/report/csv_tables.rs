@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::rows::PlanReport;
+use crate::analyses::PlanReport;
 
 /// Each table's file name and CSV text.
 pub fn tables(report: &PlanReport) -> Result<Vec<(&'static str, String)>, csv::Error> {

@@ -2,7 +2,7 @@
 
 use super::csv_tables::to_csv;
 use super::format::{millions, number, signed_millions, signed_percent, TextTable};
-use crate::diff::{DiffLine, DiffReport};
+use crate::studies::diff::{DiffLine, DiffReport};
 
 /// The summary, cost per category, cost per year and changed decisions.
 /// With `changes_only`, cost lines that did not change are left out (the
@@ -68,7 +68,7 @@ pub fn tables(report: &DiffReport, changes_only: bool) -> Vec<TextTable> {
         1,
     );
     for d in &report.decisions {
-        let decimals = if d.kind == crate::diff::DecisionKind::Nodes {
+        let decimals = if d.kind == crate::studies::diff::DecisionKind::Nodes {
             0
         } else {
             2

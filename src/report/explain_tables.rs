@@ -2,7 +2,7 @@
 
 use super::csv_tables::to_csv;
 use super::format::TextTable;
-use crate::explain::{money_text, ExplainReport};
+use crate::analyses::explain::{money_text, ExplainReport};
 
 /// The binding limits, largest value first, then the marginal costs.
 pub fn tables(report: &ExplainReport) -> Vec<TextTable> {

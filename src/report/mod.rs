@@ -1,4 +1,5 @@
-//! Reports: the result rows and their renderers (tables, Markdown, CSV, JSON).
+//! Reports: the renderers of plans, studies and analyses (tables, Markdown,
+//! CSV, JSON, HTML). The top layer of the library: nothing below imports it.
 
 pub mod audit_tables;
 pub mod check_tables;
@@ -8,12 +9,10 @@ pub mod diff_tables;
 pub mod explain_tables;
 pub mod format;
 pub mod html;
-pub mod limits;
 pub mod plan_tables;
-pub mod rows;
 pub mod sweep_tables;
 pub mod verbose;
 
+pub use crate::analyses::PlanReport;
 pub use format::{TableStyle, TextTable};
 pub use plan_tables::RunFacts;
-pub use rows::PlanReport;

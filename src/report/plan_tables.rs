@@ -3,7 +3,8 @@
 //! cost table with its NPV row. Zero rows are hidden.
 
 use super::format::{millions, number, percent, TextTable};
-use super::rows::{CostRow, PlanReport};
+use crate::analyses::PlanReport;
+use crate::plan::result::CostRow;
 
 /// What the caller knows that the report does not (it reads the clock).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

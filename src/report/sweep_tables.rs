@@ -1,7 +1,7 @@
 //! A sweep as a table and as CSV: one row per grid point, in grid order.
 
 use super::format::{millions, number, TextTable};
-use crate::sweep::SweepReport;
+use crate::studies::sweep::SweepReport;
 
 /// One row per point: the parameters, status, NPV, nodes bought per GPU,
 /// peak MW and, for a point without a plan, why.

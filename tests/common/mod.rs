@@ -5,8 +5,9 @@ mod backend;
 #[allow(unused_imports)]
 pub use backend::{backend, backend_name, plan_snapshots};
 
-use fsdplan::plan::{plan, PlanOptions};
-use fsdplan::report::rows::GpuRow;
+use fsdplan::analyses::plan;
+use fsdplan::plan::result::GpuRow;
+use fsdplan::plan::PlanOptions;
 use fsdplan::report::PlanReport;
 use fsdplan::scenario;
 use fsdplan::solve::{Limits, NoClock};
@@ -131,7 +132,7 @@ pub fn run_with(text: &str, relax: bool, limits: Limits) -> PlanReport {
     )
     .report();
     if !relax && report.objective.is_some() {
-        let audit = fsdplan::audit::audit(&scenario, &report);
+        let audit = fsdplan::analyses::audit::audit(&scenario, &report);
         assert!(
             audit.violations.is_empty(),
             "the plan fails its audit: {:#?}\n{text}",

@@ -7,12 +7,11 @@ use std::time::Instant;
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use fsdplan::compare;
-use fsdplan::diff;
+use fsdplan::analyses::plan as plan_scenario;
 use fsdplan::exit;
 use fsdplan::model::lp_format::{self, LpHeader};
 use fsdplan::model::{self, PlanInput};
-use fsdplan::plan::{plan as plan_scenario, PlanOptions};
+use fsdplan::plan::PlanOptions;
 use fsdplan::report::{
     audit_tables, check_tables, compare_tables, csv_tables, diff_tables, explain_tables, html,
     plan_tables, sweep_tables,
@@ -20,10 +19,12 @@ use fsdplan::report::{
     PlanReport, RunFacts, TableStyle,
 };
 use fsdplan::scenario::{self, LoadedScenario, Override, ScenarioSources};
+use fsdplan::studies::compare;
+use fsdplan::studies::diff;
 use std::sync::OnceLock;
 
 use fsdplan::solve::{Clock, LpBackend, MicroLp};
-use fsdplan::sweep::{self, Axis, Grid, Shard, SweepReport};
+use fsdplan::studies::sweep::{self, Axis, Grid, Shard, SweepReport};
 
 use crate::output::{json, print_out, render_tables, write_file, OutputArgs, Rendered};
 
@@ -201,8 +202,9 @@ pub fn report(
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let run = plan_scenario(&loaded.scenario, options, solver(), &*wall_clock());
-    let mut report = run.report();
+    let planned = plan_scenario(&loaded.scenario, options, solver(), &*wall_clock());
+    let run = &planned.run;
+    let mut report = planned.report();
     report.overrides = override_texts(overrides);
     let page = html::plan_page(&run.input, &report);
     match output {
@@ -287,13 +289,18 @@ pub fn plan(
     }
     let clock = command_clock();
     let solve_started = Instant::now();
-    let run = plan_scenario(scenario, options, solver(), &clock);
+    let planned = plan_scenario(scenario, options, solver(), &clock);
     let solve_seconds = solve_started.elapsed().as_secs_f64();
-    let mut report = run.report();
+    let run = &planned.run;
+    let mut report = planned.report();
     let report_seconds = solve_started.elapsed().as_secs_f64() - solve_seconds;
     report.overrides = override_texts(overrides);
     if extras.explain {
-        report.explain = Some(fsdplan::explain::explain(&run, solver(), &command_clock()));
+        report.explain = Some(fsdplan::analyses::explain::explain(
+            run,
+            solver(),
+            &command_clock(),
+        ));
     }
     let facts = RunFacts {
         solve_seconds: Some(solve_seconds),
@@ -526,11 +533,11 @@ fn read_plan(path: &Path) -> Result<PlanReport, i32> {
         eprintln!("error: {name} is not the JSON output of `fsdplan plan --format json`: {error}");
         exit::BAD_INPUT
     })?;
-    if report.schema != fsdplan::report::rows::SCHEMA {
+    if report.schema != fsdplan::plan::result::SCHEMA {
         eprintln!(
             "error: {name} is a `{}` file, not a plan ({})",
             report.schema,
-            fsdplan::report::rows::SCHEMA
+            fsdplan::plan::result::SCHEMA
         );
         return Err(exit::BAD_INPUT);
     }
@@ -584,7 +591,7 @@ pub fn audit(path: &Path, plan_path: &Path, overrides: &[Override], output: &Out
         Ok(plan) => plan,
         Err(code) => return code,
     };
-    let report = fsdplan::audit::audit(&loaded.scenario, &plan);
+    let report = fsdplan::analyses::audit::audit(&loaded.scenario, &plan);
     let emitted = output.emit(Rendered {
         stem: "audit",
         tables: &|| audit_tables::tables(&report),
@@ -613,8 +620,9 @@ pub fn explain(
         Err(code) => return code,
     };
     let clock = command_clock();
-    let run = plan_scenario(&loaded.scenario, options, solver(), &clock);
-    let plan = run.report();
+    let planned = plan_scenario(&loaded.scenario, options, solver(), &clock);
+    let run = &planned.run;
+    let plan = planned.report();
     if !plan.audit_violations.is_empty() {
         // No explanation of a plan that failed the audit.
         if let Some(message) = &plan.message {
@@ -622,8 +630,8 @@ pub fn explain(
         }
         return exit::SOLVER_FAILURE;
     }
-    let status = plan.status;
-    let report = fsdplan::explain::explain(&run, solver(), &clock);
+    let status = plan.result.status;
+    let report = fsdplan::analyses::explain::explain(run, solver(), &clock);
     let emitted = output.emit(Rendered {
         stem: "explain",
         tables: &|| explain_tables::tables(&report),

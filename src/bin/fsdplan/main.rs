@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand};
 use fsdplan::plan::PlanOptions;
 use fsdplan::scenario::Override;
 use fsdplan::solve::Limits;
-use fsdplan::sweep::{Axis, Shard};
+use fsdplan::studies::sweep::{Axis, Shard};
 
 use output::OutputArgs;
 

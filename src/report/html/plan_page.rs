@@ -8,12 +8,11 @@ use maud::{html, Markup};
 
 use super::charts::{self, Frame, Reference, Series};
 use super::page::{chart, page, tables};
-use crate::compare::peak_mw;
+use crate::analyses::limits::capacity_limits;
 use crate::model::PlanInput;
+use crate::plan::result::{CostRow, DataRow};
 use crate::report::format::{millions, number, percent};
-use crate::report::limits::capacity_limits;
 use crate::report::plan_tables;
-use crate::report::rows::{CostRow, DataRow};
 use crate::report::{PlanReport, RunFacts};
 
 /// The whole plan report as one HTML document.
@@ -79,7 +78,7 @@ fn headline(input: &PlanInput, report: &PlanReport) -> Markup {
             }
             div.card {
                 span.label { "peak power" }
-                span.value { (number(peak_mw(report), 1)) " MW" }
+                span.value { (number(report.peak_mw(), 1)) " MW" }
                 span.note { "all sites, PUE included" }
             }
         }

@@ -8,9 +8,9 @@ use maud::html;
 
 use super::charts::{self, Frame, Series};
 use super::page::{chart, page, tables};
-use crate::compare::CompareReport;
 use crate::report::{compare_tables, sweep_tables};
-use crate::sweep::SweepReport;
+use crate::studies::compare::CompareReport;
+use crate::studies::sweep::SweepReport;
 
 /// The comparison report.
 pub fn compare_page(report: &CompareReport) -> String {

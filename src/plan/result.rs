@@ -1,19 +1,21 @@
-//! The result of a plan as tidy rows (SPEC.md section 5), in the scenario's
-//! units: PB, Gbps, MW, PFLOP, currency. Every renderer reads these rows.
+//! The result of a plan run as tidy rows (SPEC.md section 5), in the
+//! scenario's units: PB, Gbps, MW, PFLOP, currency. The audit checks these
+//! rows; the report that renderers read is these rows with the analyses
+//! attached ([`crate::analyses::PlanReport`]).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::PlanRun;
 use crate::model::{CostCategory, LinExpr, ModelExpressions, ModelSize};
-use crate::plan::PlanRun;
 use crate::solve::{relative_gap, SearchStatus, StopReason};
 
 pub const SCHEMA: &str = "fsdplan.plan/1";
 
 /// A plan's result.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct PlanReport {
+pub struct PlanResult {
     pub schema: String,
     pub scenario: String,
     /// Extension: the `--set` overrides applied to the scenario file.
@@ -48,12 +50,6 @@ pub struct PlanReport {
     pub mip_gap_target: f64,
     pub solver: SolverInfo,
     pub model: ModelSize,
-    /// Extension: the binding limits and marginal costs (`plan --explain`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub explain: Option<crate::explain::ExplainReport>,
-    /// Extension: why there is no plan, when there is none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub infeasibility: Option<crate::infeasibility::Infeasibility>,
     /// Extension: the rules the solver's plan broke, when the in-process
     /// audit rejected it (status `error`; the plan is not shown).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -167,6 +163,19 @@ pub struct ShortfallRow {
     pub pflop: f64,
 }
 
+impl PlanResult {
+    /// Highest total power over all sites in any period, in MW.
+    pub fn peak_mw(&self) -> f64 {
+        let mut per_period = vec![0.0; self.periods.len()];
+        for row in &self.sites {
+            if let Some(t) = self.periods.iter().position(|p| *p == row.period) {
+                per_period[t] += row.power_mw;
+            }
+        }
+        per_period.into_iter().fold(0.0, f64::max)
+    }
+}
+
 /// Zero for values that are zero up to solver noise, so tables and JSON
 /// show 0 rather than 1e-13 or -0.
 pub fn clean(x: f64) -> f64 {
@@ -199,13 +208,13 @@ fn status_text(
     }
 }
 
-pub fn build(run: &PlanRun) -> PlanReport {
+pub fn build(run: &PlanRun) -> PlanResult {
     let input = &run.input;
     let scenario = input.scenario;
     let outcome = &run.outcome;
     let (status, message) = status_text(&outcome.status, outcome.stopped_by);
     let money = run.model.scales.money;
-    let mut report = PlanReport {
+    let mut report = PlanResult {
         schema: SCHEMA.to_string(),
         scenario: scenario.name.clone(),
         overrides: Vec::new(),
@@ -232,8 +241,6 @@ pub fn build(run: &PlanRun) -> PlanReport {
             nodes: outcome.nodes,
         },
         model: run.size(),
-        explain: None,
-        infeasibility: run.infeasibility.clone(),
         audit_violations: Vec::new(),
     };
     let Some(values) = &outcome.values else {
@@ -411,7 +418,7 @@ fn within(x: f64, limit: f64) -> f64 {
 /// invariants a reader checks (compute used within installed compute, power
 /// within its cap, stock within usable storage) kept where only float noise
 /// would break them.
-fn tidy(report: &mut PlanReport, scenario: &crate::scenario::Scenario) {
+fn tidy(report: &mut PlanResult, scenario: &crate::scenario::Scenario) {
     for x in [&mut report.objective, &mut report.bound, &mut report.gap]
         .into_iter()
         .flatten()

@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::format::{millions, number, period_ranges};
-use super::rows::PlanReport;
 use crate::model::export_control::Blocked;
 use crate::model::PlanInput;
+use crate::numbers::{millions, number, period_ranges};
+use crate::plan::result::PlanResult;
 use crate::units::KW_PER_MW;
 
 /// The kinds of limit, in the order a planner would name them when several
@@ -70,7 +70,7 @@ pub fn purchase_blocks(input: &PlanInput, gpus: &[usize]) -> Vec<Limit> {
 /// The export-control blocks a plan goes past: purchases in `report` where
 /// the scenario of `input` forbids them, with the nodes bought there as the
 /// excess. Used on plans of a scenario with export control lifted.
-pub fn blocks_used(input: &PlanInput, report: &PlanReport) -> Vec<Limit> {
+pub fn blocks_used(input: &PlanInput, report: &PlanResult) -> Vec<Limit> {
     let scenario = input.scenario;
     let mut blocked = BTreeMap::new();
     for row in report.gpus.iter().filter(|r| r.bought_nodes > 0.0) {
@@ -146,7 +146,7 @@ fn blocks_text(
 /// smallest decision fits under it (one node of power, one node's price of
 /// budget, half a node under a cap on node counts); continuous limits bind
 /// within a relative 1e-6.
-pub fn capacity_limits(input: &PlanInput, report: &PlanReport) -> Vec<Limit> {
+pub fn capacity_limits(input: &PlanInput, report: &PlanResult) -> Vec<Limit> {
     let scenario = input.scenario;
     let period_of: BTreeMap<&str, usize> = input
         .labels

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::report::format::number;
-use crate::report::PlanReport;
+use crate::numbers::number;
+use crate::plan::result::{CostRow, PlanResult};
 use crate::scenario::{Residency, RuleAction, Scenario};
 
 pub const SCHEMA: &str = "fsdplan.audit/1";
@@ -163,7 +163,7 @@ impl Audit<'_> {
 }
 
 /// Checks `plan` against `scenario`.
-pub fn audit(scenario: &Scenario, plan: &PlanReport) -> AuditReport {
+pub fn audit(scenario: &Scenario, plan: &PlanResult) -> AuditReport {
     let calendar = scenario.calendar;
     let labels = calendar.labels();
     let mut audit = Audit {
@@ -236,7 +236,7 @@ const SHOWN_VIOLATIONS: usize = 3;
 /// and `audit_violations` give the audit's findings, with no rows, so no
 /// table, file or study can show its numbers. Reports without a plan pass
 /// through as they are.
-pub fn certify(scenario: &Scenario, mut plan: PlanReport) -> PlanReport {
+pub fn certify(scenario: &Scenario, mut plan: PlanResult) -> PlanResult {
     if plan.objective.is_none() {
         return plan;
     }
@@ -282,7 +282,7 @@ pub fn certify(scenario: &Scenario, mut plan: PlanReport) -> PlanReport {
 fn read_tables(
     scenario: &Scenario,
     labels: &[String],
-    plan: &PlanReport,
+    plan: &PlanResult,
 ) -> Result<PlanTables, Vec<String>> {
     let (t_n, s_n, g_n, k_n, c_n, l_n) = (
         labels.len(),
@@ -880,7 +880,7 @@ fn check_capacity(audit: &mut Audit, p: &PlanTables) {
 
 /// Every cost category recomputed from the decisions, the totals, the
 /// discounting and the NPV.
-fn check_costs(audit: &mut Audit, p: &PlanTables, plan: &PlanReport) {
+fn check_costs(audit: &mut Audit, p: &PlanTables, plan: &PlanResult) {
     let scenario = audit.scenario;
     let calendar = scenario.calendar;
     let months = f64::from(calendar.period_months);
@@ -894,7 +894,7 @@ fn check_costs(audit: &mut Audit, p: &PlanTables, plan: &PlanReport) {
             rate / (1.0 - (1.0 + rate).powi(-(life as i32)))
         }
     };
-    let rows: BTreeMap<&str, &crate::report::rows::CostRow> =
+    let rows: BTreeMap<&str, &CostRow> =
         plan.costs.iter().map(|r| (r.period.as_str(), r)).collect();
     let mut npv = 0.0;
     for t in 0..calendar.periods {

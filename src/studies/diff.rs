@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::report::format::number;
-use crate::report::PlanReport;
+use crate::analyses::PlanReport;
+use crate::numbers::number;
+use crate::plan::result::CostRow;
 
 pub const SCHEMA: &str = "fsdplan.diff/1";
 
@@ -142,9 +143,7 @@ pub fn diff(
         npv: r.objective,
     };
     let (npv_a, npv_b) = (npv_by_category(a), npv_by_category(b));
-    let names = crate::report::rows::CostRow::default()
-        .categories()
-        .map(|(name, _)| name);
+    let names = CostRow::default().categories().map(|(name, _)| name);
     let mut categories: Vec<DiffLine> = names
         .iter()
         .enumerate()

@@ -23,8 +23,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::lp::split_name;
 use crate::model::{LinearProgram, Sense};
-use crate::plan::{plan_unexplained, PlanOptions, PlanRun};
-use crate::report::format::{millions, number, period_ranges};
+use crate::numbers::{millions, number, period_ranges};
+use crate::plan::{self, PlanOptions, PlanRun};
 use crate::scenario::{RuleAction, Scenario};
 use crate::solve::{Clock, LpBackend, LpOutcome};
 
@@ -368,7 +368,7 @@ fn ban_values(
     };
     // NPV of the LP relaxation in currency, when it has one.
     let lp_npv = |s: &Scenario| {
-        let run = plan_unexplained(s, relaxed, backend, clock);
+        let run = plan::run(s, relaxed, backend, clock);
         let npv = run.outcome.objective * run.model.scales.money;
         run.outcome.values.is_some().then_some(npv)
     };

@@ -5,9 +5,9 @@
 //! not 10). Moves: one node fewer, one node a period earlier or later, or
 //! one node of another GPU instead, each tried with the rest re-solved.
 
-use super::lp::Var;
-use super::PlanInput;
-use super::PlanModel;
+use crate::model::lp::Var;
+use crate::model::PlanInput;
+use crate::model::PlanModel;
 use crate::solve::search::Heuristics;
 
 /// The model's heuristics for the integer search.

@@ -11,10 +11,10 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::analyses::limits::{self, Limit, LimitKind};
+use crate::analyses::PlanReport;
 use crate::model::PlanInput;
-use crate::plan::{plan, plan_unexplained, PlanOptions};
-use crate::report::limits::{self, Limit, LimitKind};
-use crate::report::PlanReport;
+use crate::plan::{self, PlanOptions};
 use crate::scenario::Scenario;
 use crate::solve::{Clock, LpBackend};
 use crate::time::MonthRange;
@@ -156,8 +156,10 @@ fn option_row(
     backend: &dyn LpBackend,
     clock: &dyn Clock,
 ) -> CompareRow {
-    let run = plan(scenario, options, backend, clock);
-    let report = run.report();
+    // An option without a plan is explained by lifting limits in turn
+    // (`why_no_plan`), not by the elastic LP of `analyses::plan`.
+    let run = plan::run(scenario, options, backend, clock);
+    let report = PlanReport::new(&run, None);
     let input = &run.input;
     let focus_gpus: Vec<usize> = if focus {
         scenario
@@ -194,7 +196,7 @@ fn option_row(
             row.gpus_bought += r.bought_nodes * gpu.gpus_per_node;
         }
     }
-    row.peak_mw = peak_mw(&report);
+    row.peak_mw = report.peak_mw();
     row.delivered_pflop = delivered_pflop(input, &report);
     if let Some(npv) = report.objective {
         if row.delivered_pflop > 0.0 {
@@ -209,17 +211,6 @@ fn option_row(
         .map_or_else(|| "none: cost alone".to_string(), |l| l.text.clone());
     row.limits = found;
     row
-}
-
-/// Highest total power over all sites in any period.
-pub fn peak_mw(report: &PlanReport) -> f64 {
-    let mut per_period = vec![0.0; report.periods.len()];
-    for row in &report.sites {
-        if let Some(t) = report.periods.iter().position(|p| *p == row.period) {
-            per_period[t] += row.power_mw;
-        }
-    }
-    per_period.into_iter().fold(0.0, f64::max)
 }
 
 /// Training compute delivered over the horizon: demand (fleet data and
@@ -350,8 +341,8 @@ fn why_no_plan(
         for family in families {
             family.lift(&mut lifted, focus);
         }
-        let run = plan_unexplained(&lifted, relaxed, backend, clock);
-        let report = run.report();
+        let run = plan::run(&lifted, relaxed, backend, clock);
+        let report = PlanReport::new(&run, None);
         report.objective.is_some().then_some(report)
     };
     if lifted_plan(&[]).is_some() {
@@ -398,7 +389,7 @@ fn why_no_plan(
 
 /// "power cap lingang 2026Q1 (40 MW): needs 12.3 MW more".
 fn exceeded_text(limit: &Limit, currency: &str) -> String {
-    use crate::report::format::{millions, number};
+    use crate::numbers::{millions, number};
     let amount = match limit.kind {
         LimitKind::PowerCap => format!("{} MW", number(limit.excess, 1)),
         LimitKind::LicenceCap | LimitKind::SupplyCap => {

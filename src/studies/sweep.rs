@@ -13,8 +13,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use toml::Value;
 
-use crate::compare::peak_mw;
-use crate::plan::{plan, PlanOptions};
+use crate::analyses::PlanReport;
+use crate::plan::{self, PlanOptions};
 use crate::scenario::overrides::{parse_value, value_text};
 use crate::scenario::{Override, ScenarioError, ScenarioSources};
 use crate::solve::{Clock, LpBackend};
@@ -365,8 +365,10 @@ fn sweep_point(
             return row;
         }
     };
-    let run = plan(&loaded.scenario, options, backend, clock);
-    let report = run.report();
+    // A point's row shows the status and message; the infeasibility
+    // explanation's extra solves would go unseen.
+    let run = plan::run(&loaded.scenario, options, backend, clock);
+    let report = PlanReport::new(&run, None);
     row.status = report.status.to_string();
     row.npv = report.objective;
     if report.objective.is_some() {
@@ -376,7 +378,7 @@ fn sweep_point(
         for r in &report.gpus {
             *row.nodes_bought.entry(r.gpu.clone()).or_default() += r.bought_nodes;
         }
-        row.peak_mw = Some(peak_mw(&report));
+        row.peak_mw = Some(report.peak_mw());
     } else {
         row.error = report.message.clone();
     }

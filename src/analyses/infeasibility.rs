@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::lp::split_name;
 use crate::model::{LinExpr, PlanInput, PlanModel, Sense, Var};
-use crate::report::format::number;
+use crate::numbers::number;
 use crate::solve::{LpBackend, LpOutcome};
 
 /// One thing the scenario is missing.
