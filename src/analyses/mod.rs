@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod explain;
+pub mod hedged_audit;
 pub mod infeasibility;
 pub mod limits;
 
@@ -14,9 +15,10 @@ use std::ops::{Deref, DerefMut};
 
 use serde::{Deserialize, Serialize};
 
+use crate::plan::hedged::{self, HedgedResult, HedgedRun};
 use crate::plan::result::PlanResult;
 use crate::plan::{self, PlanOptions, PlanRun};
-use crate::scenario::Scenario;
+use crate::scenario::{Future, Scenario};
 use crate::solve::{Clock, Guarded, LpBackend, SearchStatus};
 use explain::ExplainReport;
 use infeasibility::Infeasibility;
@@ -97,4 +99,105 @@ pub fn plan<'a>(
         ));
     }
     Planned { run, infeasibility }
+}
+
+/// A hedged plan's report (SPEC.md 7.4): its result after the audit of
+/// every future and of non-anticipativity, with why there is no plan when
+/// there is none.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HedgedReport {
+    #[serde(flatten)]
+    pub result: HedgedResult,
+    /// Extension: why there is no hedged plan, when there is none: a future
+    /// with no plan even on its own, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub infeasibility: Option<HedgedInfeasibility>,
+}
+
+/// Why a scenario with events has no hedged plan.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HedgedInfeasibility {
+    /// A future with no plan of its own, if there is one.
+    pub future: Option<String>,
+    /// Why that future has none.
+    pub explanation: Option<Infeasibility>,
+    /// In words, for people.
+    pub lines: Vec<String>,
+}
+
+impl Deref for HedgedReport {
+    type Target = HedgedResult;
+    fn deref(&self) -> &HedgedResult {
+        &self.result
+    }
+}
+
+impl DerefMut for HedgedReport {
+    fn deref_mut(&mut self) -> &mut HedgedResult {
+        &mut self.result
+    }
+}
+
+/// A hedged run and, when it has no plan, why.
+pub struct HedgedPlanned<'a> {
+    pub run: HedgedRun<'a>,
+    pub infeasibility: Option<HedgedInfeasibility>,
+}
+
+impl HedgedPlanned<'_> {
+    /// The audited report.
+    pub fn report(&self) -> HedgedReport {
+        let run = &self.run;
+        HedgedReport {
+            result: hedged_audit::certify_hedged(run.base, run.futures, run.result()),
+            infeasibility: self.infeasibility.clone(),
+        }
+    }
+}
+
+/// Plans a scenario with events ([`hedged::run`]); when it has no plan,
+/// finds a future with none of its own and explains it, or says that only
+/// the shared purchases stand in the way.
+pub fn plan_hedged<'a>(
+    base: &'a Scenario,
+    futures: &'a [Future],
+    options: PlanOptions,
+    backend: &dyn LpBackend,
+    clock: &dyn Clock,
+) -> HedgedPlanned<'a> {
+    let run = hedged::run(base, futures, options, backend, clock);
+    let mut infeasibility = None;
+    if run.outcome.status == SearchStatus::Infeasible {
+        let mut found = None;
+        for future in futures {
+            let alone = plan(&future.scenario, options, backend, clock);
+            if alone.run.outcome.status == SearchStatus::Infeasible {
+                found = Some((future.name.clone(), alone.infeasibility));
+                break;
+            }
+        }
+        infeasibility = Some(match found {
+            Some((name, explanation)) => {
+                let mut lines = vec![format!(
+                    "future \"{name}\" has no plan even when planned alone, with perfect foresight:"
+                )];
+                if let Some(why) = &explanation {
+                    lines.extend(why.lines.iter().map(|l| format!("  {l}")));
+                }
+                HedgedInfeasibility {
+                    future: Some(name),
+                    explanation,
+                    lines,
+                }
+            }
+            None => HedgedInfeasibility {
+                future: None,
+                explanation: None,
+                lines: vec![
+                    "every future has a plan when planned alone, but no purchases made before the events are revealed serve them all: buying ahead for one future breaks a cap (power, budget, licence) in another".into(),
+                ],
+            },
+        });
+    }
+    HedgedPlanned { run, infeasibility }
 }

@@ -62,6 +62,30 @@ pub struct ModelIndex {
     pub shortfall: Grid,
 }
 
+/// Purchase columns made before a future's model is built, shared with
+/// the futures alike in each period (see [`super::hedging`]).
+#[derive(Debug, Clone)]
+pub struct SharedPurchases {
+    /// n[t][s][g], `None` where no alike future may buy.
+    pub nodes: Grid,
+    /// b[t][s][k].
+    pub storage: Grid,
+}
+
+/// The scales of a scenario's model: powers of ten of its largest price and
+/// its largest node's compute.
+pub fn scales_for(input: &PlanInput) -> Scales {
+    let scenario = input.scenario;
+    let largest_price = scenario
+        .gpus
+        .iter()
+        .map(|g| g.price_per_node)
+        .chain(scenario.storage_tiers.iter().map(|k| k.price_per_pb))
+        .fold(0.0, f64::max);
+    let largest_node = input.node_pflop.iter().copied().fold(0.0, f64::max);
+    Scales::choose(largest_price, largest_node)
+}
+
 /// The model being built by the constraint families.
 pub struct ModelBuilder<'a> {
     pub input: &'a PlanInput<'a>,
@@ -69,10 +93,24 @@ pub struct ModelBuilder<'a> {
     pub lp: LinearProgram,
     pub index: ModelIndex,
     pub ledger: CostLedger,
+    /// The purchase columns to use instead of making new ones.
+    pub shared: Option<SharedPurchases>,
 }
 
 impl<'a> ModelBuilder<'a> {
     pub fn new(input: &'a PlanInput<'a>) -> ModelBuilder<'a> {
+        let scales = scales_for(input);
+        ModelBuilder::with(input, scales, LinearProgram::default(), None)
+    }
+
+    /// A builder that adds to `lp` with the given scales and, for a future
+    /// of a hedged model, its shared purchase columns.
+    pub fn with(
+        input: &'a PlanInput<'a>,
+        scales: Scales,
+        lp: LinearProgram,
+        shared: Option<SharedPurchases>,
+    ) -> ModelBuilder<'a> {
         let scenario = input.scenario;
         let (t, s, l, g, k, c) = (
             input.periods,
@@ -82,17 +120,10 @@ impl<'a> ModelBuilder<'a> {
             scenario.storage_tiers.len(),
             scenario.data_classes.len(),
         );
-        let largest_price = scenario
-            .gpus
-            .iter()
-            .map(|g| g.price_per_node)
-            .chain(scenario.storage_tiers.iter().map(|k| k.price_per_pb))
-            .fold(0.0, f64::max);
-        let largest_node = input.node_pflop.iter().copied().fold(0.0, f64::max);
         ModelBuilder {
             input,
-            scales: Scales::choose(largest_price, largest_node),
-            lp: LinearProgram::default(),
+            scales,
+            lp,
             index: ModelIndex {
                 buy_nodes: Grid::new(t, s, g),
                 buy_storage: Grid::new(t, s, k),
@@ -105,6 +136,7 @@ impl<'a> ModelBuilder<'a> {
                 shortfall: Grid::new(t, c, 1),
             },
             ledger: CostLedger::default(),
+            shared,
         }
     }
 

@@ -5,6 +5,7 @@
 
 use super::builder::ModelBuilder;
 use super::costs::CostCategory;
+use super::input::PlanInput;
 use super::lp::{LinExpr, Sense};
 
 pub fn add(m: &mut ModelBuilder) {
@@ -23,28 +24,24 @@ fn add_purchases(m: &mut ModelBuilder) {
         let label = &input.labels[t];
         for (s, site) in scenario.sites.iter().enumerate() {
             for (g, gpu) in scenario.gpus.iter().enumerate() {
-                if !input.buyable(t, s, g) {
-                    continue;
-                }
-                // Tighten the bound with caps that hold for any plan.
-                let existing = site.existing_nodes[g];
-                let licence = input
-                    .terms(t, s, g)
-                    .licence_cap
-                    .map(|cap| (cap.max(existing) - existing).max(0.0));
-                let upper = [licence, gpu.max_nodes_per_period]
-                    .into_iter()
-                    .flatten()
-                    .fold(f64::INFINITY, f64::min);
-                if upper <= 0.0 {
-                    continue;
-                }
-                let var = m.lp.add_column(
-                    format!("buy[{},{},{label}]", gpu.name, site.name),
-                    0.0,
-                    upper,
-                    true,
-                );
+                let var = match &m.shared {
+                    // A hedged model's purchases are shared by alike futures.
+                    Some(shared) => match shared.nodes.get(t, s, g) {
+                        Some(var) => var,
+                        None => continue,
+                    },
+                    None => {
+                        let Some(upper) = purchase_upper(input, t, s, g) else {
+                            continue;
+                        };
+                        m.lp.add_column(
+                            format!("buy[{},{},{label}]", gpu.name, site.name),
+                            0.0,
+                            upper,
+                            true,
+                        )
+                    }
+                };
                 m.index.buy_nodes.set(t, s, g, var);
                 let annuity = input.price_paid(t, s, g) * input.gpu_annuity[g];
                 for charged in input.charged_periods(t, input.gpu_life[g]) {
@@ -72,6 +69,26 @@ fn add_purchases(m: &mut ModelBuilder) {
             }
         }
     }
+}
+
+/// The most nodes of GPU `g` site `s` may buy in period `t`, or `None`
+/// when it may buy none (export control, availability, or a cap already
+/// reached). Caps that hold for any plan tighten the bound.
+pub fn purchase_upper(input: &PlanInput, t: usize, s: usize, g: usize) -> Option<f64> {
+    if !input.buyable(t, s, g) {
+        return None;
+    }
+    let gpu = &input.scenario.gpus[g];
+    let existing = input.scenario.sites[s].existing_nodes[g];
+    let licence = input
+        .terms(t, s, g)
+        .licence_cap
+        .map(|cap| (cap.max(existing) - existing).max(0.0));
+    let upper = [licence, gpu.max_nodes_per_period]
+        .into_iter()
+        .flatten()
+        .fold(f64::INFINITY, f64::min);
+    (upper > 0.0).then_some(upper)
 }
 
 /// Training demand per class, bounded by the stock at each site; base

@@ -3,7 +3,7 @@
 //! objective (NPV) and the reported cost table are both read from this one
 //! ledger, so the table always adds up to the objective.
 
-use super::lp::{LinearProgram, Var};
+use super::lp::{LinExpr, LinearProgram, Var};
 
 /// The cost categories of the cost table, in table order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -92,13 +92,38 @@ impl CostLedger {
             column.cost = 0.0;
         }
         lp.objective_constant = 0.0;
+        self.add_to_objective(lp, discount, money_scale, 1.0);
+    }
+
+    /// Adds `weight` times the discounted costs to the objective (a hedged
+    /// model weighs each future by its probability).
+    pub fn add_to_objective(
+        &self,
+        lp: &mut LinearProgram,
+        discount: &[f64],
+        money_scale: f64,
+        weight: f64,
+    ) {
         for term in &self.terms {
-            let amount = discount[term.period] * term.amount / money_scale;
+            let amount = weight * discount[term.period] * term.amount / money_scale;
             match term.var {
                 Some(var) => lp.columns[var.0].cost += amount,
                 None => lp.objective_constant += amount,
             }
         }
+    }
+
+    /// The NPV as an expression, in model money units.
+    pub fn npv(&self, discount: &[f64], money_scale: f64) -> LinExpr {
+        let mut npv = LinExpr::default();
+        for term in &self.terms {
+            let amount = discount[term.period] * term.amount / money_scale;
+            match term.var {
+                Some(var) => npv.add(var, amount),
+                None => npv.constant += amount,
+            }
+        }
+        npv
     }
 
     /// Nominal cost per period and category (currency) at a solution:

@@ -12,6 +12,7 @@ pub mod compute;
 pub mod costs;
 pub mod export_control;
 pub mod expressions;
+pub mod hedging;
 pub mod ingest;
 pub mod input;
 pub mod lp;
@@ -40,13 +41,7 @@ pub struct PlanModel {
 /// Builds the whole model from the derived input.
 pub fn build(input: &PlanInput) -> PlanModel {
     let mut m = builder::ModelBuilder::new(input);
-    ingest::add(&mut m);
-    placement::add(&mut m);
-    compute::add(&mut m);
-    storage::add(&mut m);
-    power::add(&mut m);
-    export_control::add(&mut m);
-    budget::add(&mut m);
+    add_families(&mut m);
     m.ledger
         .write_objective(&mut m.lp, &input.discount, m.scales.money);
     PlanModel {
@@ -55,4 +50,15 @@ pub fn build(input: &PlanInput) -> PlanModel {
         ledger: m.ledger,
         scales: m.scales,
     }
+}
+
+/// Every constraint family adds its columns, rows and cost terms.
+pub(crate) fn add_families(m: &mut builder::ModelBuilder) {
+    ingest::add(m);
+    placement::add(m);
+    compute::add(m);
+    storage::add(m);
+    power::add(m);
+    export_control::add(m);
+    budget::add(m);
 }

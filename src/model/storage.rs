@@ -13,12 +13,18 @@ pub fn add(m: &mut ModelBuilder) {
         let label = &input.labels[t];
         for (s, site) in scenario.sites.iter().enumerate() {
             for (k, tier) in scenario.storage_tiers.iter().enumerate() {
-                let var = m.lp.add_column(
-                    format!("buy_storage[{},{},{label}]", tier.name, site.name),
-                    0.0,
-                    f64::INFINITY,
-                    false,
-                );
+                let var = match &m.shared {
+                    Some(shared) => match shared.storage.get(t, s, k) {
+                        Some(var) => var,
+                        None => continue,
+                    },
+                    None => m.lp.add_column(
+                        format!("buy_storage[{},{},{label}]", tier.name, site.name),
+                        0.0,
+                        f64::INFINITY,
+                        false,
+                    ),
+                };
                 m.index.buy_storage.set(t, s, k, var);
                 let annuity = input.tier_price[t][k] * input.tier_annuity[k];
                 for charged in input.charged_periods(t, input.tier_life[k]) {

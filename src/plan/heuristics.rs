@@ -7,24 +7,35 @@
 
 use crate::model::lp::Var;
 use crate::model::PlanInput;
-use crate::model::PlanModel;
+use crate::model::{LinearProgram, ModelIndex, PlanModel};
 use crate::solve::search::Heuristics;
 
 /// The model's heuristics for the integer search.
 pub struct PlanHeuristics<'a> {
-    pub model: &'a PlanModel,
+    pub lp: &'a LinearProgram,
+    pub index: &'a ModelIndex,
     pub input: &'a PlanInput<'a>,
+}
+
+impl<'a> PlanHeuristics<'a> {
+    pub fn of(model: &'a PlanModel, input: &'a PlanInput<'a>) -> PlanHeuristics<'a> {
+        PlanHeuristics {
+            lp: &model.lp,
+            index: &model.index,
+            input,
+        }
+    }
 }
 
 impl Heuristics for PlanHeuristics<'_> {
     fn round(&self, values: &[f64]) -> Vec<Vec<f64>> {
-        candidates(self.model, self.input, values)
+        candidates(self.lp, self.index, self.input, values)
     }
 
     /// One node fewer; one node bought a period later or earlier; one node of
     /// another GPU instead.
     fn moves(&self, values: &[f64]) -> Vec<Vec<(Var, f64)>> {
-        let index = &self.model.index.buy_nodes;
+        let index = &self.index.buy_nodes;
         let scenario = self.input.scenario;
         // Cheapest checks first: dropping a node, then shifting it, then
         // swapping it for another GPU at the same site and period.
@@ -74,27 +85,49 @@ pub enum Rounding {
 }
 
 /// Candidate integer purchase plans for an LP point, best guesses first.
-pub fn candidates(model: &PlanModel, input: &PlanInput, values: &[f64]) -> Vec<Vec<f64>> {
+pub fn candidates(
+    lp: &LinearProgram,
+    index: &ModelIndex,
+    input: &PlanInput,
+    values: &[f64],
+) -> Vec<Vec<f64>> {
     [Rounding::Up, Rounding::Nearest, Rounding::Down]
         .into_iter()
-        .map(|mode| round_purchases(model, input, values, mode))
+        .map(|mode| round_purchases(lp, index, input, values, mode))
         .collect()
 }
 
 /// One rounded plan: `values` with every purchase column made whole.
 pub fn round_purchases(
-    model: &PlanModel,
+    lp: &LinearProgram,
+    index: &ModelIndex,
     input: &PlanInput,
     values: &[f64],
     mode: Rounding,
 ) -> Vec<f64> {
-    let scenario = input.scenario;
     let mut rounded = values.to_vec();
+    round_into(lp, index, input, values, &mut rounded, mode);
+    rounded
+}
+
+/// Makes the purchase columns of one scenario's `index` whole in
+/// `rounded`, from the LP point `values` (a hedged model rounds each
+/// future's columns in turn; shared ones come out the same each time,
+/// since alike futures are alike in every earlier period too).
+pub fn round_into(
+    lp: &LinearProgram,
+    index: &ModelIndex,
+    input: &PlanInput,
+    values: &[f64],
+    rounded: &mut [f64],
+    mode: Rounding,
+) {
+    let scenario = input.scenario;
     for s in 0..scenario.sites.len() {
         for g in 0..scenario.gpus.len() {
             let life = input.gpu_life[g];
             for t in 0..input.periods {
-                let Some(var) = model.index.buy_nodes.get(t, s, g) else {
+                let Some(var) = index.buy_nodes.get(t, s, g) else {
                     continue;
                 };
                 // Installed nodes the LP wanted at t, and what the rounded
@@ -102,7 +135,7 @@ pub fn round_purchases(
                 let mut wanted = 0.0;
                 let mut have = 0.0;
                 for tau in input.window(t, life) {
-                    if let Some(v) = model.index.buy_nodes.get(tau, s, g) {
+                    if let Some(v) = index.buy_nodes.get(tau, s, g) {
                         wanted += values[v.0];
                         if tau < t {
                             have += rounded[v.0];
@@ -114,10 +147,9 @@ pub fn round_purchases(
                     Rounding::Nearest => wanted.round(),
                     Rounding::Down => (wanted + 1e-6).floor(),
                 };
-                let upper = model.lp.columns[var.0].upper;
+                let upper = lp.columns[var.0].upper;
                 rounded[var.0] = (target - have).max(0.0).min(upper).round();
             }
         }
     }
-    rounded
 }

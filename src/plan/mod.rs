@@ -4,6 +4,7 @@
 //! This layer sits on the model and the solver; the analyses (audit,
 //! infeasibility, explain) read its runs and results, never the reverse.
 
+pub mod hedged;
 pub mod heuristics;
 pub mod result;
 
@@ -58,10 +59,7 @@ pub fn run<'a>(
     let input = PlanInput::new(scenario);
     let model = model::build(&input);
     let built_at = clock.elapsed_seconds();
-    let heuristics = heuristics::PlanHeuristics {
-        model: &model,
-        input: &input,
-    };
+    let heuristics = heuristics::PlanHeuristics::of(&model, &input);
     let outcome = search::solve(
         &model.lp,
         &crate::solve::Guarded(backend),

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::PlanRun;
-use crate::model::{CostCategory, LinExpr, ModelExpressions, ModelSize};
-use crate::solve::{relative_gap, SearchStatus, StopReason};
+use crate::model::{CostCategory, LinExpr, ModelExpressions, ModelIndex, ModelSize};
+use crate::solve::{relative_gap, SearchOutcome, SearchStatus, StopReason};
 
 pub const SCHEMA: &str = "fsdplan.plan/1";
 
@@ -209,12 +209,45 @@ fn status_text(
 }
 
 pub fn build(run: &PlanRun) -> PlanResult {
-    let input = &run.input;
-    let scenario = input.scenario;
+    let mut report = header(
+        &run.input,
+        &run.outcome,
+        run.options,
+        run.backend,
+        run.size(),
+    );
     let outcome = &run.outcome;
-    let (status, message) = status_text(&outcome.status, outcome.stopped_by);
+    let Some(values) = &outcome.values else {
+        return report;
+    };
     let money = run.model.scales.money;
-    let mut report = PlanResult {
+    let objective = outcome.objective * money;
+    let bound = outcome.bound * money;
+    report.objective = Some(objective);
+    report.bound = Some(bound.min(objective));
+    report.gap = Some(relative_gap(objective, bound));
+    let model = &run.model;
+    fill_rows(
+        &mut report,
+        &run.input,
+        (&model.index, &model.ledger, model.scales),
+        values,
+        run.options.relax,
+    );
+    report
+}
+
+/// A result without rows: what the search found, before reading its plan.
+pub fn header(
+    input: &crate::model::PlanInput,
+    outcome: &SearchOutcome,
+    options: super::PlanOptions,
+    backend: &str,
+    size: ModelSize,
+) -> PlanResult {
+    let scenario = input.scenario;
+    let (status, message) = status_text(&outcome.status, outcome.stopped_by);
+    PlanResult {
         schema: SCHEMA.to_string(),
         scenario: scenario.name.clone(),
         overrides: Vec::new(),
@@ -233,36 +266,40 @@ pub fn build(run: &PlanRun) -> PlanResult {
         data: Vec::new(),
         links: Vec::new(),
         shortfall: Vec::new(),
-        relaxed: run.options.relax,
-        mip_gap_target: run.options.limits.mip_gap,
+        relaxed: options.relax,
+        mip_gap_target: options.limits.mip_gap,
         solver: SolverInfo {
-            backend: run.backend.to_string(),
+            backend: backend.to_string(),
             lp_solves: outcome.lp_solves,
             nodes: outcome.nodes,
         },
-        model: run.size(),
+        model: size,
         audit_violations: Vec::new(),
-    };
-    let Some(values) = &outcome.values else {
-        return report;
-    };
-    let objective = outcome.objective * money;
-    let bound = outcome.bound * money;
-    report.objective = Some(objective);
-    report.bound = Some(bound.min(objective));
-    report.gap = Some(relative_gap(objective, bound));
+    }
+}
 
-    let index = &run.model.index;
-    let unit = run.model.scales.compute;
+/// Reads one scenario's plan out of a solution: its cost table and rows,
+/// tidied. `model` is the scenario's index and ledger in the programme
+/// (a hedged model has one per future) and the model's scales.
+pub fn fill_rows(
+    report: &mut PlanResult,
+    input: &crate::model::PlanInput,
+    model: (&ModelIndex, &crate::model::CostLedger, crate::units::Scales),
+    values: &[f64],
+    relax: bool,
+) {
+    let (index, ledger, scales) = model;
+    let scenario = input.scenario;
+    let unit = scales.compute;
     let value = |expr: &LinExpr| clean(expr.value(values));
     let var = |v: Option<crate::model::Var>| v.map_or(0.0, |v| clean(values[v.0]));
     let m = ModelExpressions {
         input,
         index,
-        scales: run.model.scales,
+        scales,
     };
 
-    let table = run.model.ledger.evaluate(input.periods, values);
+    let table = ledger.evaluate(input.periods, values);
     for (t, label) in input.labels.iter().enumerate() {
         let c = table[t].map(clean);
         let total = c.iter().sum::<f64>();
@@ -285,7 +322,7 @@ pub fn build(run: &PlanRun) -> PlanResult {
             for (g, gpu) in scenario.gpus.iter().enumerate() {
                 // Whole nodes in an integer plan; a relaxation keeps its
                 // fractions, so installed capacity covers what it uses.
-                let whole = |x: f64| if run.options.relax { x } else { x.round() };
+                let whole = |x: f64| if relax { x } else { x.round() };
                 let bought = whole(var(index.buy_nodes.get(t, s, g)));
                 let installed = whole(value(&m.installed_nodes(t, s, g)));
                 compute += installed * input.node_pflop[g];
@@ -373,8 +410,7 @@ pub fn build(run: &PlanRun) -> PlanResult {
             }
         }
     }
-    tidy(&mut report, scenario);
-    report
+    tidy(report, scenario);
 }
 
 /// Significant digits kept in result rows: far above any input's precision

@@ -5,7 +5,7 @@
 use super::format::{number, period_ranges, TextTable};
 use crate::model::export_control::Blocked;
 use crate::model::PlanInput;
-use crate::scenario::RuleAction;
+use crate::scenario::{Future, RuleAction, Scenario};
 use crate::units::GBPS_PER_PB_PER_SECOND;
 
 pub fn all(input: &PlanInput) -> Vec<TextTable> {
@@ -211,4 +211,99 @@ fn export_rules(input: &PlanInput) -> TextTable {
         ]);
     }
     t
+}
+
+/// What `check` shows of a scenario with events (SPEC.md 7.1): the events
+/// and their outcomes, the futures, and which events are known in each
+/// period (purchases in a period are shared by the futures alike in it).
+pub fn events(scenario: &Scenario, futures: &[Future]) -> Vec<TextTable> {
+    let events = &scenario.events;
+    let mut outcomes = TextTable::new(
+        "Events (override with --set event.NAME.reveal=YYYY-MM or event.NAME.outcome.NAME.probability=P)",
+        &["event", "revealed", "outcome", "probability", "changes"],
+        3,
+    )
+    .with_trailing_text(1);
+    for event in events {
+        for (o, outcome) in event.outcomes.iter().enumerate() {
+            let probability = if outcome.probability_is_rest {
+                format!("{} (the rest)", number(outcome.probability, 4))
+            } else {
+                number(outcome.probability, 4)
+            };
+            outcomes.push(vec![
+                if o == 0 {
+                    event.name.clone()
+                } else {
+                    String::new()
+                },
+                if o == 0 {
+                    event.reveal.to_string()
+                } else {
+                    String::new()
+                },
+                outcome.name.clone(),
+                probability,
+                if outcome.changes.is_empty() {
+                    "none".to_string()
+                } else {
+                    outcome.changes.join("; ")
+                },
+            ]);
+        }
+    }
+
+    let mut headers = vec!["future", "probability"];
+    headers.extend(events.iter().map(|e| e.name.as_str()));
+    let mut table = TextTable::new(
+        format!("Futures ({}, each a scenario of its own)", futures.len()),
+        &headers,
+        1,
+    )
+    .with_trailing_text(events.len());
+    for future in futures {
+        let mut row = vec![future.name.clone(), number(future.probability, 4)];
+        row.extend(
+            events
+                .iter()
+                .zip(&future.outcomes)
+                .map(|(e, &o)| e.outcomes[o].name.clone()),
+        );
+        table.push(row);
+    }
+
+    let calendar = &scenario.calendar;
+    let mut known = TextTable::new(
+        "What is known when (purchases are the same in every future alike in the period)",
+        &["period", "events known", "purchase decisions"],
+        2,
+    );
+    for t in 0..calendar.periods {
+        let names: Vec<&str> = events
+            .iter()
+            .filter(|e| e.known_in(calendar, t))
+            .map(|e| e.name.as_str())
+            .collect();
+        // One set of purchases per group of alike futures.
+        let mut groups: Vec<&Future> = Vec::new();
+        for future in futures {
+            if !groups.iter().any(|g| g.alike(future, events, calendar, t)) {
+                groups.push(future);
+            }
+        }
+        known.push(vec![
+            calendar.label(t),
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            },
+            if groups.len() == 1 {
+                "1 (shared by all futures)".to_string()
+            } else {
+                number(groups.len() as f64, 0)
+            },
+        ]);
+    }
+    vec![outcomes, table, known]
 }

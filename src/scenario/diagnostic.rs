@@ -105,6 +105,10 @@ impl Problem {
     pub(crate) fn located(map: &SourceMap, location: Location, message: String) -> Problem {
         let source = &map.files[location.file];
         let key = location.path.to_string();
+        let message = match &map.context {
+            Some(context) => format!("{message}; {context}"),
+            None => message,
+        };
         let line = location
             .span
             .as_ref()

@@ -8,6 +8,7 @@
 //! problem found is reported, not only the first.
 
 pub mod diagnostic;
+pub mod events;
 pub mod limits;
 mod magnitudes;
 pub mod overrides;
@@ -18,6 +19,7 @@ mod validate;
 use std::path::Path;
 
 pub use diagnostic::{KeyPath, Problem, ScenarioError};
+pub use events::{Event, Future, Outcome, Risk};
 pub use overrides::Override;
 pub use source::SourceMap;
 
@@ -64,6 +66,10 @@ pub struct Scenario {
     pub export_rules: Vec<ExportRule>,
     pub storage_tiers: Vec<StorageTier>,
     pub budget: Option<Budget>,
+    /// SPEC.md section 7: what is not known yet. Empty in a future's own
+    /// scenario, whose outcomes are applied.
+    pub events: Vec<Event>,
+    pub risk: Risk,
 }
 
 impl Scenario {
@@ -188,8 +194,13 @@ pub struct Budget {
 /// A scenario with the files it came from (for error messages after loading).
 #[derive(Debug)]
 pub struct LoadedScenario {
+    /// The files and `--set` as written: with events, the scenario before
+    /// any outcome is applied.
     pub scenario: Scenario,
     pub sources: SourceMap,
+    /// One per combination of the events' outcomes (SPEC.md 7.1), each with
+    /// its own scenario; empty without events.
+    pub futures: Vec<Future>,
 }
 
 /// A scenario's files, read and merged but not yet validated: the starting
@@ -212,15 +223,26 @@ impl ScenarioSources {
         Ok(ScenarioSources { merged, map })
     }
 
+    /// Whether the files define `[[event]]` tables (SPEC.md section 7).
+    pub fn has_events(&self) -> bool {
+        matches!(self.merged.get("event"), Some(toml::Value::Array(items)) if !items.is_empty())
+    }
+
     /// Applies `overrides` and validates the result.
     pub fn scenario(&self, overrides: &[Override]) -> Result<LoadedScenario, ScenarioError> {
         let mut merged = self.merged.clone();
         let mut map = self.map.clone();
         overrides::apply(&mut merged, &mut map, overrides)?;
-        let scenario = validate::validate(merged, &map)?;
+        let scenario = validate::validate(merged.clone(), &map)?;
+        let futures = if scenario.events.is_empty() {
+            Vec::new()
+        } else {
+            events::futures(&merged, &map, &scenario)?
+        };
         Ok(LoadedScenario {
             scenario,
             sources: map,
+            futures,
         })
     }
 }

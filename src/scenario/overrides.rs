@@ -185,6 +185,53 @@ pub(crate) fn apply(
     }
 }
 
+/// One entry of an outcome's `set`: the path's keys, the value, and where
+/// the entry is in the file.
+#[derive(Debug, Clone)]
+pub(crate) struct SetEntry {
+    pub keys: Vec<String>,
+    pub value: Value,
+    pub location: Location,
+}
+
+/// Applies an outcome's `set` (SPEC.md 7.1) as `--set` applies its
+/// arguments, with every problem at the entry's line in the file.
+pub(crate) fn apply_set(
+    merged: &mut Table,
+    map: &mut SourceMap,
+    entries: &[SetEntry],
+) -> Result<(), ScenarioError> {
+    let mut problems = Vec::new();
+    for entry in entries {
+        if let Some(why) = super::events::forbidden_in_set(&entry.keys) {
+            problems.push(Problem::located(map, entry.location.clone(), why));
+            continue;
+        }
+        let segments: Vec<(&str, Range<usize>)> =
+            entry.keys.iter().map(|k| (k.as_str(), 0..0)).collect();
+        match resolve(merged, &segments) {
+            Ok((path, slot)) => {
+                slot.insert(
+                    path.last_key().unwrap_or_default().to_string(),
+                    entry.value.clone(),
+                );
+                map.overrides.push(AppliedOverride {
+                    path,
+                    location: entry.location.clone(),
+                });
+            }
+            Err((_, message)) => {
+                problems.push(Problem::located(map, entry.location.clone(), message))
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ScenarioError::Invalid { problems })
+    }
+}
+
 type PathProblem = (Range<usize>, String);
 
 /// Finds the table an override writes into and the merged key path it sets.
@@ -209,6 +256,9 @@ fn resolve<'t>(
             return Err((top_span, format!("`{top}` is not a table")));
         };
         return Ok((KeyPath::key(top).then(key), table));
+    }
+    if top == "event" && segments.len() == 5 {
+        return resolve_outcome(merged, segments);
     }
     if ARRAYS_OF_TABLES.contains(&top) {
         let [_, (entry, entry_span), (key, _)] = segments else {
@@ -276,6 +326,87 @@ fn resolve<'t>(
         format!("unknown table `{top}`; {hint}tables: {listed}")
     };
     Err((top_span, message))
+}
+
+/// `event.NAME.outcome.NAME.KEY` (SPEC.md section 8): an outcome's
+/// probability, so a sweep can vary it.
+fn resolve_outcome<'t>(
+    merged: &'t mut Table,
+    segments: &[(&str, Range<usize>)],
+) -> Result<(KeyPath, &'t mut Table), PathProblem> {
+    let [(_, _), (event, event_span), (outcome_word, outcome_word_span), (outcome, outcome_span), (_, _)] =
+        segments
+    else {
+        unreachable!("called with five segments");
+    };
+    if *outcome_word != "outcome" {
+        return Err((
+            outcome_word_span.clone(),
+            "a path into an event's outcome is `event.NAME.outcome.NAME.probability`".into(),
+        ));
+    }
+    check_key(segments, 4)?;
+    let named = |items: &[Value], name: &str| {
+        items
+            .iter()
+            .position(|item| item.get("name").and_then(Value::as_str) == Some(name))
+    };
+    let names = |items: &[Value]| -> Vec<String> {
+        items
+            .iter()
+            .filter_map(|item| item.get("name").and_then(Value::as_str).map(str::to_string))
+            .collect()
+    };
+    let unknown = |kind: &str, name: &str, known: Vec<String>| {
+        let hint = did_you_mean(name, known.iter().map(String::as_str))
+            .map(|close| format!("did you mean `{close}`? "))
+            .unwrap_or_default();
+        let listed = known
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("no {kind} named `{name}`; {hint}known: {listed}")
+    };
+    let Some(Value::Array(events)) = merged.get_mut("event") else {
+        return Err((
+            event_span.clone(),
+            "the scenario has no [[event]] entries".into(),
+        ));
+    };
+    let Some(e) = named(events, event) else {
+        return Err((event_span.clone(), unknown("event", event, names(events))));
+    };
+    let outcomes = match events[e].get_mut("outcome") {
+        Some(Value::Array(outcomes)) => outcomes,
+        _ => {
+            return Err((
+                outcome_span.clone(),
+                format!("event `{event}` has no outcomes"),
+            ))
+        }
+    };
+    let Some(o) = named(outcomes, outcome) else {
+        let message = unknown(
+            &format!("outcome of event `{event}`"),
+            outcome,
+            names(outcomes),
+        );
+        return Err((outcome_span.clone(), message));
+    };
+    let Some(Value::Table(table)) = outcomes.get_mut(o) else {
+        return Err((
+            outcome_span.clone(),
+            format!("outcome `{outcome}` is not a table"),
+        ));
+    };
+    let key = segments[4].0;
+    let path = KeyPath::key("event")
+        .index(e)
+        .then("outcome")
+        .index(o)
+        .then(key);
+    Ok((path, table))
 }
 
 /// Rejects an empty key (`fleet.=1`); whether the key is known is checked

@@ -28,6 +28,11 @@ pub struct RawScenarioFile {
     pub storage: Vec<RawStorage>,
     #[serde(default)]
     pub budget: Option<RawBudget>,
+    /// SPEC.md section 7: what is not known yet.
+    #[serde(default)]
+    pub event: Vec<RawEvent>,
+    #[serde(default)]
+    pub risk: Option<RawRisk>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -177,4 +182,37 @@ pub struct RawStorage {
 #[serde(deny_unknown_fields)]
 pub struct RawBudget {
     pub capex_per_period: f64,
+}
+
+/// `[[event]]`: something not known when the plan is made, revealed at a
+/// month (SPEC.md section 7.1).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvent {
+    pub name: String,
+    pub reveal: String,
+    #[serde(default)]
+    pub outcome: Vec<RawOutcome>,
+}
+
+/// `[[event.outcome]]`: one way an event can turn out. Its `set` and
+/// `export_rule` are applied to the merged scenario when a future is built
+/// (see [`super::events`]); here they are only typed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutcome {
+    pub name: String,
+    pub probability: Option<f64>,
+    #[serde(default)]
+    pub set: Option<toml::Table>,
+    #[serde(default)]
+    pub export_rule: Vec<RawExportRule>,
+}
+
+/// `[risk]`: how much the plan weighs its costliest futures.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRisk {
+    pub cvar_alpha: Option<f64>,
+    pub cvar_weight: Option<f64>,
 }

@@ -15,7 +15,7 @@ use super::diagnostic::{KeyPath, Problem, ScenarioError, Segment};
 use super::overrides::AppliedOverride;
 
 /// Plain tables of a scenario file: merged key by key across includes.
-pub(crate) const PLAIN_TABLES: &[&str] = &["scenario", "fleet", "training", "budget"];
+pub(crate) const PLAIN_TABLES: &[&str] = &["scenario", "fleet", "training", "budget", "risk"];
 /// Arrays of tables: concatenated across includes.
 pub(crate) const ARRAYS_OF_TABLES: &[&str] = &[
     "data_class",
@@ -24,6 +24,7 @@ pub(crate) const ARRAYS_OF_TABLES: &[&str] = &[
     "gpu",
     "export_rule",
     "storage",
+    "event",
 ];
 
 /// One file read for a scenario.
@@ -54,10 +55,15 @@ pub struct SourceMap {
     plain_keys: BTreeMap<(String, String), usize>,
     /// Top-level key -> first file that defined it.
     top_keys: BTreeMap<String, usize>,
-    /// Array of tables -> for each merged element, (file, index in that file).
-    array_items: BTreeMap<String, Vec<(usize, usize)>>,
-    /// `--set` overrides applied after merging, in order.
+    /// Array of tables -> for each merged element, the file and the path
+    /// of the element in that file: `gpu[1]`, or `event[0].outcome[1].
+    /// export_rule[0]` for a rule an outcome appended.
+    array_items: BTreeMap<String, Vec<(usize, KeyPath)>>,
+    /// `--set` overrides and outcomes' `set` applied after merging, in order.
     pub(crate) overrides: Vec<AppliedOverride>,
+    /// Said after every problem's message: which future of the events a
+    /// problem was found in, and the outcome that caused it.
+    pub(crate) context: Option<String>,
 }
 
 impl SourceMap {
@@ -76,11 +82,10 @@ impl SourceMap {
         let (file, local) = match segments {
             [Segment::Key(top), Segment::Index(i), rest @ ..] => {
                 match self.array_items.get(top).and_then(|items| items.get(*i)) {
-                    Some(&(file, local_index)) => {
-                        let mut local =
-                            vec![Segment::Key(top.clone()), Segment::Index(local_index)];
+                    Some((file, origin)) => {
+                        let mut local = origin.segments().to_vec();
                         local.extend(rest.iter().cloned());
-                        (file, local)
+                        (*file, local)
                     }
                     None => (self.top_file(top), segments.to_vec()),
                 }
@@ -107,6 +112,21 @@ impl SourceMap {
             path: path.clone(),
             span,
         }
+    }
+
+    /// Where the merged array element `top[index]` was written: its file and
+    /// its path there.
+    pub(crate) fn origin(&self, top: &str, index: usize) -> Option<(usize, KeyPath)> {
+        self.array_items.get(top)?.get(index).cloned()
+    }
+
+    /// Records that an element appended to the merged array `top` was
+    /// written at `path` of `file` (an outcome's export rule).
+    pub(crate) fn push_origin(&mut self, top: &str, file: usize, path: KeyPath) {
+        self.array_items
+            .entry(top.to_string())
+            .or_default()
+            .push((file, path));
     }
 
     /// Adds a file that is not read from disk (the `--set` overrides).
@@ -326,8 +346,12 @@ fn merge_top_key(
         (None, value) => {
             if let Value::Array(items) = &value {
                 if ARRAYS_OF_TABLES.contains(&key.as_str()) {
-                    map.array_items
-                        .insert(key.clone(), (0..items.len()).map(|i| (file, i)).collect());
+                    map.array_items.insert(
+                        key.clone(),
+                        (0..items.len())
+                            .map(|i| (file, KeyPath::key(&key).index(i)))
+                            .collect(),
+                    );
                 }
             }
             if let Value::Table(table) = &value {
@@ -344,7 +368,7 @@ fn merge_top_key(
             if ARRAYS_OF_TABLES.contains(&key.as_str()) =>
         {
             let origins = map.array_items.entry(key.clone()).or_default();
-            origins.extend((0..items.len()).map(|i| (file, i)));
+            origins.extend((0..items.len()).map(|i| (file, KeyPath::key(&key).index(i))));
             existing.extend(items);
         }
         (Some(Value::Table(existing)), Value::Table(table))

@@ -376,6 +376,9 @@ fn explain_serde_error(message: &str, path: &KeyPath) -> String {
             .map(|close| format!("did you mean `{close}`? "))
             .unwrap_or_default();
         let table = match path.segments() {
+            [Segment::Key(event), Segment::Index(_), Segment::Key(table), Segment::Index(_), Segment::Key(_)] => {
+                format!("[[{event}.{table}]]")
+            }
             [.., Segment::Key(table), Segment::Index(_), Segment::Key(_)] => format!("[[{table}]]"),
             [Segment::Key(table), Segment::Key(_)] => format!("[{table}]"),
             _ => "the top level".to_string(),
@@ -557,6 +560,9 @@ fn check(raw: RawScenarioFile, c: &mut Checker) -> Scenario {
         ),
     });
 
+    let events = check_events(&raw.event, c);
+    let risk = check_risk(raw.risk.as_ref(), c);
+
     Scenario {
         name: raw.scenario.name,
         currency: raw.scenario.currency,
@@ -572,6 +578,227 @@ fn check(raw: RawScenarioFile, c: &mut Checker) -> Scenario {
         export_rules,
         storage_tiers,
         budget,
+        events,
+        risk,
+    }
+}
+
+/// Why `name` cannot name an event or an outcome (SPEC.md 7.1: it appears
+/// in future names joined by `/` and as a JSON field), if it cannot.
+fn event_name_problem(name: &str, kind: &str) -> Option<String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    if name.is_empty() {
+        return Some(format!("{kind} names must not be empty"));
+    }
+    if !name.chars().all(allowed) {
+        let cleaned: String = name
+            .chars()
+            .map(|c| if allowed(c) { c } else { '_' })
+            .collect();
+        return Some(format!(
+            "\"{}\" is not allowed as {kind} name; allowed: letters A-Z or a-z, digits, `_` and `-`; did you mean \"{cleaned}\"?",
+            name.escape_debug()
+        ));
+    }
+    None
+}
+
+fn check_events(raw: &[RawEvent], c: &mut Checker) -> Vec<Event> {
+    let mut events = Vec::new();
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut futures: usize = 1;
+    // The event that takes the count of futures over the limit.
+    let mut too_many_at = 0;
+    for (n, event) in raw.iter().enumerate() {
+        let path = KeyPath::key("event").index(n);
+        let name_path = path.then("name");
+        if let Some(first) = seen.insert(event.name.as_str(), n) {
+            c.problem(
+                &name_path,
+                format!(
+                    "\"{}\" is defined twice (first as event[{first}]); event names must be unique",
+                    event.name
+                ),
+            );
+        }
+        if let Some(why) = event_name_problem(&event.name, "an event") {
+            c.problem(&name_path, why);
+        } else if events::RESERVED_EVENT_NAMES.contains(&event.name.as_str()) {
+            c.problem(
+                &name_path,
+                format!(
+                    "\"{}\" cannot name an event: it names a field of the futures' rows; allowed: any other name, not {}",
+                    event.name,
+                    quoted(&events::RESERVED_EVENT_NAMES)
+                ),
+            );
+        }
+        let owner = owner("event", &event.name);
+        let reveal = c
+            .month(&path.then("reveal"), &owner, &event.reveal)
+            .unwrap_or(Month::new(2000, 1).expect("valid month"));
+        if event.outcome.len() < 2 {
+            c.problem(
+                &path.then("name"),
+                format!(
+                    "event \"{}\" has {} outcome{}; allowed: at least two [[event.outcome]] tables (an event with one outcome is not uncertain: put its rules in the scenario)",
+                    event.name,
+                    event.outcome.len(),
+                    if event.outcome.len() == 1 { "" } else { "s" }
+                ),
+            );
+        }
+        let mut outcome_names: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut outcomes = Vec::new();
+        let mut given = 0.0;
+        let mut left_out = Vec::new();
+        for (o, outcome) in event.outcome.iter().enumerate() {
+            let outcome_path = path.then("outcome").index(o);
+            if let Some(first) = outcome_names.insert(outcome.name.as_str(), o) {
+                c.problem(&outcome_path.then("name"), format!("\"{}\" is defined twice in event \"{}\" (first as outcome[{first}]); outcome names must be unique within their event", outcome.name, event.name));
+            }
+            if let Some(why) = event_name_problem(&outcome.name, "an outcome") {
+                c.problem(&outcome_path.then("name"), why);
+            }
+            let probability = match outcome.probability {
+                Some(p) => {
+                    let p = c.number(
+                        &outcome_path.then("probability"),
+                        &format!(
+                            " for outcome \"{}\" of event \"{}\"",
+                            outcome.name, event.name
+                        ),
+                        p,
+                        Allowed::PositiveShare,
+                    );
+                    given += p;
+                    p
+                }
+                None => {
+                    left_out.push(o);
+                    0.0
+                }
+            };
+            outcomes.push(Outcome {
+                name: outcome.name.clone(),
+                probability,
+                probability_is_rest: outcome.probability.is_none(),
+                changes: outcome_changes(outcome),
+            });
+        }
+        match left_out.as_slice() {
+            [] if !event.outcome.is_empty() && (given - 1.0).abs() > 1e-9 => {
+                c.problem(
+                    &path.then("name"),
+                    format!(
+                        "the probabilities of event \"{}\" sum to {}; allowed: a sum of 1 (within 1e-9), or leave out one outcome's probability and it gets the rest",
+                        event.name,
+                        show_value(given)
+                    ),
+                );
+            }
+            [] => {}
+            [rest] => {
+                let remaining = 1.0 - given;
+                if remaining <= 1e-9 {
+                    c.problem(
+                        &path.then("outcome").index(*rest).then("name"),
+                        format!(
+                            "outcome \"{}\" of event \"{}\" leaves out its probability, but the others already sum to {}; allowed: the others sum to less than 1, so the rest is above 1e-9",
+                            event.outcome[*rest].name,
+                            event.name,
+                            show_value(given)
+                        ),
+                    );
+                }
+                outcomes[*rest].probability = remaining;
+            }
+            [_, second, ..] => {
+                c.problem(
+                    &path.then("outcome").index(*second).then("name"),
+                    format!(
+                        "{} outcomes of event \"{}\" leave out their probability; allowed: at most one, which gets 1 minus the others",
+                        left_out.len(),
+                        event.name
+                    ),
+                );
+            }
+        }
+        let before = futures;
+        futures = futures.saturating_mul(event.outcome.len().max(1));
+        if before <= events::MAX_FUTURES && futures > events::MAX_FUTURES {
+            too_many_at = n;
+        }
+        events.push(Event {
+            name: event.name.clone(),
+            reveal,
+            outcomes,
+        });
+    }
+    if futures > events::MAX_FUTURES {
+        let counts: Vec<String> = raw.iter().map(|e| e.outcome.len().to_string()).collect();
+        c.problem(
+            &KeyPath::key("event").index(too_many_at).then("name"),
+            format!(
+                "the events make {} futures ({}); allowed: at most {} (SPEC.md 7.1): merge outcomes or drop an event",
+                if futures == usize::MAX { "too many".to_string() } else { number_text(futures) },
+                counts.join(" x "),
+                events::MAX_FUTURES
+            ),
+        );
+    }
+    events
+}
+
+/// An outcome's rules and `set`, in words.
+fn outcome_changes(outcome: &RawOutcome) -> Vec<String> {
+    let mut changes = Vec::new();
+    for rule in &outcome.export_rule {
+        let action = match rule.action {
+            RawRuleAction::Ban => "ban".to_string(),
+            RawRuleAction::Licence => match rule.price_factor {
+                Some(factor) => format!("licence at x{}", show_value(factor)),
+                None => "licence".to_string(),
+            },
+        };
+        let mut text = format!("{} {action} in {}", rule.gpu, rule.jurisdiction);
+        if let Some(from) = &rule.from {
+            text.push_str(&format!(" from {from}"));
+        }
+        if let Some(until) = &rule.until {
+            text.push_str(&format!(" until {until}"));
+        }
+        changes.push(text);
+    }
+    if let Some(set) = &outcome.set {
+        let mut entries = Vec::new();
+        events::flatten_set(set, &KeyPath::key("set"), &mut Vec::new(), &mut entries);
+        for (keys, _, value) in entries {
+            changes.push(format!(
+                "{} = {}",
+                keys.join("."),
+                super::overrides::value_text(&value)
+            ));
+        }
+    }
+    changes
+}
+
+fn number_text(n: usize) -> String {
+    crate::numbers::number(n as f64, 0)
+}
+
+fn check_risk(raw: Option<&RawRisk>, c: &mut Checker) -> Risk {
+    let defaults = Risk::default();
+    let Some(raw) = raw else {
+        return defaults;
+    };
+    let r = KeyPath::key("risk");
+    Risk {
+        cvar_alpha: optional!(c, r, "", raw, cvar_alpha, Allowed::Decline)
+            .unwrap_or(defaults.cvar_alpha),
+        cvar_weight: optional!(c, r, "", raw, cvar_weight, Allowed::Share)
+            .unwrap_or(defaults.cvar_weight),
     }
 }
 

@@ -9,16 +9,17 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use fsdplan::analyses::plan as plan_scenario;
 use fsdplan::exit;
+use fsdplan::model::hedging::FutureSpec;
 use fsdplan::model::lp_format::{self, LpHeader};
 use fsdplan::model::{self, PlanInput};
 use fsdplan::plan::PlanOptions;
 use fsdplan::report::{
-    audit_tables, check_tables, compare_tables, csv_tables, diff_tables, explain_tables, html,
-    plan_tables, sweep_tables,
+    audit_tables, check_tables, compare_tables, csv_tables, diff_tables, explain_tables,
+    hedged_tables, html, plan_tables, sweep_tables,
     verbose::{self, StageSeconds},
     PlanReport, RunFacts, TableStyle,
 };
-use fsdplan::scenario::{self, LoadedScenario, Override, ScenarioSources};
+use fsdplan::scenario::{self, Future, LoadedScenario, Override, ScenarioSources};
 use fsdplan::studies::compare;
 use fsdplan::studies::diff;
 use std::sync::OnceLock;
@@ -202,6 +203,9 @@ pub fn report(
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    if let Err(code) = without_events(&loaded, "report") {
+        return code;
+    }
     let planned = plan_scenario(&loaded.scenario, options, solver(), &*wall_clock());
     let run = &planned.run;
     let mut report = planned.report();
@@ -235,10 +239,21 @@ pub fn check(path: &Path, overrides: &[Override], format: CheckFormat) -> i32 {
         CheckFormat::Table => TableStyle::Terminal,
         CheckFormat::Markdown => TableStyle::Markdown,
     };
+    let mut tables = Vec::new();
+    let mut note = String::new();
+    if !loaded.futures.is_empty() {
+        tables.extend(check_tables::events(&loaded.scenario, &loaded.futures));
+        note = format!(
+            "{} events, {} futures, each valid. The tables after the futures are for the scenario before any outcome is applied.\n\n",
+            loaded.scenario.events.len(),
+            loaded.futures.len()
+        );
+    }
+    tables.extend(check_tables::all(&input));
     let text = format!(
-        "{}: valid\n\n{}",
+        "{}: valid\n\n{note}{}",
         path.display(),
-        render_tables(&check_tables::all(&input), style)
+        render_tables(&tables, style)
     );
     if let Err(code) = print_out(&text) {
         return code;
@@ -254,6 +269,8 @@ pub struct PlanExtras<'a> {
     pub write_lp: Option<&'a Path>,
     /// `--verbose`.
     pub verbose: bool,
+    /// `--future NAME`.
+    pub future: Option<&'a str>,
 }
 
 pub fn plan(
@@ -269,7 +286,14 @@ pub fn plan(
         Err(code) => return code,
     };
     let load_seconds = started.elapsed().as_secs_f64();
-    let scenario = &loaded.scenario;
+    let scenario = match (extras.future, loaded.futures.is_empty()) {
+        (None, false) => return plan_hedged(&loaded, overrides, options, output, &extras),
+        (None, true) => &loaded.scenario,
+        (Some(name), _) => match future_named(&loaded, name) {
+            Ok(future) => &future.scenario,
+            Err(code) => return code,
+        },
+    };
     if let Some(file) = extras.write_lp {
         let mut model = model::build(&PlanInput::new(scenario));
         if options.relax {
@@ -347,6 +371,120 @@ pub fn plan(
     exit::for_status(&report.status)
 }
 
+/// The future `--future NAME` names, or a located error with the names.
+fn future_named<'a>(loaded: &'a LoadedScenario, name: &str) -> Result<&'a Future, i32> {
+    if loaded.futures.is_empty() {
+        eprintln!("error: --future {name}: the scenario has no [[event]], so it has one future; plan it without --future");
+        return Err(exit::USAGE);
+    }
+    if let Some(future) = loaded.futures.iter().find(|f| f.name == name) {
+        return Ok(future);
+    }
+    let names: Vec<&str> = loaded.futures.iter().map(|f| f.name.as_str()).collect();
+    let hint = fsdplan::scenario::diagnostic::did_you_mean(name, names.iter().copied())
+        .map(|close| format!("did you mean `{close}`? "))
+        .unwrap_or_default();
+    eprintln!(
+        "error: --future {name}: no such future; {hint}futures: {}",
+        names.join(", ")
+    );
+    Err(exit::USAGE)
+}
+
+/// `plan` of a scenario with events: the hedged plan of all its futures.
+fn plan_hedged(
+    loaded: &LoadedScenario,
+    overrides: &[Override],
+    options: PlanOptions,
+    output: &OutputArgs,
+    extras: &PlanExtras,
+) -> i32 {
+    let base = &loaded.scenario;
+    let futures = &loaded.futures;
+    if extras.explain {
+        eprintln!("error: --explain does not yet explain a hedged plan; explain one future with --future NAME --explain");
+        return exit::USAGE;
+    }
+    if let Some(file) = extras.write_lp {
+        let inputs: Vec<PlanInput> = futures
+            .iter()
+            .map(|f| PlanInput::new(&f.scenario))
+            .collect();
+        let groups =
+            fsdplan::scenario::events::decision_groups(futures, &base.events, &base.calendar);
+        let names: Vec<Vec<String>> = (0..base.calendar.periods)
+            .map(|t| {
+                futures
+                    .iter()
+                    .map(|f| {
+                        fsdplan::scenario::events::group_name(f, &base.events, &base.calendar, t)
+                    })
+                    .collect()
+            })
+            .collect();
+        let specs: Vec<FutureSpec> = futures
+            .iter()
+            .zip(&inputs)
+            .map(|(f, input)| FutureSpec {
+                name: &f.name,
+                probability: f.probability,
+                input,
+            })
+            .collect();
+        let mut model = fsdplan::model::hedging::build(&specs, &groups, &names, base.risk);
+        if options.relax {
+            for column in &mut model.lp.columns {
+                column.integer = false;
+            }
+        }
+        let header = LpHeader {
+            scenario: base.name.clone(),
+            currency: base.currency.clone(),
+            money_scale: model.scales.money,
+        };
+        if let Err(code) = write_file(file, &lp_format::write(&model.lp, &header)) {
+            return code;
+        }
+    }
+    let clock = command_clock();
+    let planned = fsdplan::analyses::plan_hedged(base, futures, options, solver(), &clock);
+    let mut report = planned.report();
+    report.overrides = override_texts(overrides);
+    let emitted = output.emit(Rendered {
+        stem: "plan",
+        tables: &|| hedged_tables::all(&report, base, futures),
+        json: &|| json(&report),
+        csv: &|| hedged_tables::csv(&report),
+        html: None,
+    });
+    if let Err(code) = emitted {
+        return code;
+    }
+    if extras.verbose {
+        let run = &planned.run;
+        let seconds = StageSeconds {
+            load: 0.0,
+            build: run.built_at,
+            search: run.solved_at - run.built_at,
+            report: 0.0,
+        };
+        let tables = [
+            verbose::run_facts(&run.size(), seconds),
+            verbose::search_log(&run.outcome.log, run.model.scales.money, &base.currency),
+        ];
+        eprint!("{}", render_tables(&tables, TableStyle::Terminal));
+    }
+    if let Some(message) = &report.message {
+        eprintln!("{}: {message}", report.status);
+    }
+    if let Some(why) = &report.infeasibility {
+        for line in &why.lines {
+            eprintln!("  {line}");
+        }
+    }
+    exit::for_status(&report.status)
+}
+
 pub fn compare(
     path: &Path,
     overrides: &[Override],
@@ -359,6 +497,9 @@ pub fn compare(
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    if let Err(code) = without_events(&loaded, "compare") {
+        return code;
+    }
     let scenario = &loaded.scenario;
     let gpus = match compare::resolve_gpus(scenario, gpu_names) {
         Ok(gpus) => gpus,
@@ -411,6 +552,10 @@ pub fn sweep(
             return exit::BAD_INPUT;
         }
     };
+    if sources.has_events() {
+        eprintln!("error: `sweep` does not plan scenarios with [[event]] yet (SPEC.md section 7); sweep one future's scenario, or plan the hedged one with `fsdplan plan`");
+        return exit::USAGE;
+    }
     // Drawn only when stderr is a terminal.
     let progress = if quiet || points < 2 {
         ProgressBar::hidden()
@@ -516,6 +661,7 @@ fn plan_of(path: &Path, options: PlanOptions) -> Result<PlanReport, i32> {
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if !is_json {
         let loaded = load(path, &[])?;
+        without_events(&loaded, "diff")?;
         let clock = command_clock();
         return Ok(plan_scenario(&loaded.scenario, options, solver(), &clock).report());
     }
@@ -523,6 +669,49 @@ fn plan_of(path: &Path, options: PlanOptions) -> Result<PlanReport, i32> {
 }
 
 /// A plan JSON file written by `plan --format json`.
+/// Whether a JSON file says it is a hedged plan (`fsdplan.hedged-plan/1`).
+fn is_hedged_plan(path: &Path) -> bool {
+    read_bounded(path, MAX_JSON_BYTES)
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|v| v.get("schema").and_then(|s| s.as_str()).map(str::to_string))
+        .is_some_and(|schema| schema == fsdplan::plan::hedged::SCHEMA)
+}
+
+fn read_hedged_plan(path: &Path) -> Result<fsdplan::plan::hedged::HedgedResult, i32> {
+    let name = path.display();
+    let text = read_bounded(path, MAX_JSON_BYTES).map_err(|error| {
+        eprintln!("error: cannot read {name}: {error}");
+        exit::BAD_INPUT
+    })?;
+    serde_json::from_str(&text).map_err(|error| {
+        eprintln!("error: {name} is not the JSON output of `fsdplan plan --format json` on a scenario with events: {error}");
+        exit::BAD_INPUT
+    })
+}
+
+fn future_names(loaded: &LoadedScenario) -> String {
+    loaded
+        .futures
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Refuses a scenario with events in a command that does not plan them
+/// yet, rather than plan the scenario as if its events never happen.
+fn without_events(loaded: &LoadedScenario, command: &str) -> Result<(), i32> {
+    if loaded.futures.is_empty() {
+        return Ok(());
+    }
+    eprintln!(
+        "error: `{command}` does not plan scenarios with [[event]] yet (SPEC.md section 7); `fsdplan plan` gives the hedged plan and `fsdplan plan --future NAME` one future's (futures: {})",
+        future_names(loaded)
+    );
+    Err(exit::USAGE)
+}
+
 fn read_plan(path: &Path) -> Result<PlanReport, i32> {
     let name = path.display();
     let text = read_bounded(path, MAX_JSON_BYTES).map_err(|error| {
@@ -582,16 +771,49 @@ pub fn diff(
     exit::SUCCESS
 }
 
-pub fn audit(path: &Path, plan_path: &Path, overrides: &[Override], output: &OutputArgs) -> i32 {
+pub fn audit(
+    path: &Path,
+    plan_path: &Path,
+    overrides: &[Override],
+    future: Option<&str>,
+    output: &OutputArgs,
+) -> i32 {
     let loaded = match load(path, overrides) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let plan = match read_plan(plan_path) {
-        Ok(plan) => plan,
-        Err(code) => return code,
+    let report = if is_hedged_plan(plan_path) {
+        if loaded.futures.is_empty() {
+            eprintln!(
+                "error: {} is a hedged plan, but {} has no [[event]]",
+                plan_path.display(),
+                path.display()
+            );
+            return exit::BAD_INPUT;
+        }
+        let plan = match read_hedged_plan(plan_path) {
+            Ok(plan) => plan,
+            Err(code) => return code,
+        };
+        fsdplan::analyses::hedged_audit::audit_hedged(&loaded.scenario, &loaded.futures, &plan)
+    } else {
+        let scenario = match (future, loaded.futures.is_empty()) {
+            (None, true) => &loaded.scenario,
+            (None, false) => {
+                eprintln!("error: {} has events and {} is the plan of one future: name it with --future NAME (futures: {})", path.display(), plan_path.display(), future_names(&loaded));
+                return exit::USAGE;
+            }
+            (Some(name), _) => match future_named(&loaded, name) {
+                Ok(f) => &f.scenario,
+                Err(code) => return code,
+            },
+        };
+        let plan = match read_plan(plan_path) {
+            Ok(plan) => plan,
+            Err(code) => return code,
+        };
+        fsdplan::analyses::audit::audit(scenario, &plan)
     };
-    let report = fsdplan::analyses::audit::audit(&loaded.scenario, &plan);
     let emitted = output.emit(Rendered {
         stem: "audit",
         tables: &|| audit_tables::tables(&report),
@@ -619,6 +841,9 @@ pub fn explain(
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    if let Err(code) = without_events(&loaded, "explain") {
+        return code;
+    }
     let clock = command_clock();
     let planned = plan_scenario(&loaded.scenario, options, solver(), &clock);
     let run = &planned.run;

@@ -60,6 +60,11 @@ enum Command {
         /// the integer search found.
         #[arg(long, short)]
         verbose: bool,
+        /// With events: plan this one future alone, with perfect foresight
+        /// (its name is its outcomes joined by `/`, as `check` lists them),
+        /// instead of the hedged plan of all futures.
+        #[arg(long, value_name = "NAME")]
+        future: Option<String>,
     },
     /// Plan a scenario and write a self-contained HTML report with charts:
     /// one file, no network or scripts, for a browser, a review or print.
@@ -164,10 +169,13 @@ enum Command {
     Audit {
         /// The scenario file (TOML) the plan was made for.
         scenario: PathBuf,
-        /// The plan (`plan --format json`).
+        /// The plan (`plan --format json`), a hedged plan too.
         plan: PathBuf,
         #[command(flatten)]
         overrides: OverrideArgs,
+        /// With events: the plan is of this one future (`plan --future`).
+        #[arg(long, value_name = "NAME")]
+        future: Option<String>,
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -307,6 +315,7 @@ fn main() -> ExitCode {
             explain,
             write_lp,
             verbose,
+            future,
         } => commands::plan(
             &scenario,
             &overrides.overrides,
@@ -316,6 +325,7 @@ fn main() -> ExitCode {
                 explain,
                 write_lp: write_lp.as_deref(),
                 verbose,
+                future: future.as_deref(),
             },
         ),
         Command::Report {
@@ -393,8 +403,15 @@ fn main() -> ExitCode {
             scenario,
             plan,
             overrides,
+            future,
             output,
-        } => commands::audit(&scenario, &plan, &overrides.overrides, &output),
+        } => commands::audit(
+            &scenario,
+            &plan,
+            &overrides.overrides,
+            future.as_deref(),
+            &output,
+        ),
         Command::Diff {
             a,
             b,

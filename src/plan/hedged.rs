@@ -1,0 +1,497 @@
+//! A hedged planning run (SPEC.md section 7.2): every future's model in
+//! one programme with shared purchases, the same integer search as one
+//! future's plan, and its result rows per future.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::heuristics::{round_into, PlanHeuristics, Rounding};
+use super::result::tidy_number;
+use super::result::{
+    fill_rows, header, CostRow, DataRow, GpuRow, LinkRow, PlanResult, ShortfallRow, SiteRow,
+    SolverInfo, StorageRow,
+};
+use super::PlanOptions;
+use crate::model::hedging::{self, FutureSpec, HedgedModel};
+use crate::model::{ModelSize, PlanInput, Var};
+use crate::scenario::events::{decision_groups, group_name};
+use crate::scenario::{Event, Future, Scenario};
+use crate::solve::search::{self, Heuristics};
+use crate::solve::{relative_gap, Clock, Guarded, LpBackend, SearchOutcome};
+
+pub const SCHEMA: &str = "fsdplan.hedged-plan/1";
+
+/// Everything a hedged planning run produced.
+pub struct HedgedRun<'a> {
+    /// The scenario as written (its events, risk and name).
+    pub base: &'a Scenario,
+    pub futures: &'a [Future],
+    /// One per future, from its own scenario.
+    pub inputs: Vec<PlanInput<'a>>,
+    pub model: HedgedModel,
+    /// `groups[t][f]`: the first future alike future f in period t.
+    pub groups: Vec<Vec<usize>>,
+    pub outcome: SearchOutcome,
+    pub options: PlanOptions,
+    pub backend: &'static str,
+    pub built_at: f64,
+    pub solved_at: f64,
+}
+
+impl HedgedRun<'_> {
+    pub fn size(&self) -> ModelSize {
+        self.model.lp.size()
+    }
+
+    pub fn events(&self) -> &[Event] {
+        &self.base.events
+    }
+
+    /// Each future's plan as one scenario's result rows (not yet audited):
+    /// its own NPV as the objective, no bound.
+    pub fn future_results(&self) -> Vec<PlanResult> {
+        let Some(values) = &self.outcome.values else {
+            return Vec::new();
+        };
+        let scales = self.model.scales;
+        self.inputs
+            .iter()
+            .zip(&self.model.futures)
+            .map(|(input, model)| {
+                let mut result = header(
+                    input,
+                    &self.outcome,
+                    self.options,
+                    self.backend,
+                    self.size(),
+                );
+                let npv = model
+                    .ledger
+                    .npv(&input.discount, scales.money)
+                    .value(values);
+                result.objective = Some(npv * scales.money);
+                fill_rows(
+                    &mut result,
+                    input,
+                    (&model.index, &model.ledger, scales),
+                    values,
+                    self.options.relax,
+                );
+                result
+            })
+            .collect()
+    }
+
+    /// The hedged result (SPEC.md 7.4), not yet audited.
+    pub fn result(&self) -> HedgedResult {
+        build(self)
+    }
+}
+
+/// Plans a scenario with events: the hedged model of all its futures.
+pub fn run<'a>(
+    base: &'a Scenario,
+    futures: &'a [Future],
+    options: PlanOptions,
+    backend: &dyn LpBackend,
+    clock: &dyn Clock,
+) -> HedgedRun<'a> {
+    let events = &base.events;
+    let calendar = &base.calendar;
+    let inputs: Vec<PlanInput> = futures
+        .iter()
+        .map(|f| PlanInput::new(&f.scenario))
+        .collect();
+    let groups = decision_groups(futures, events, calendar);
+    let group_names: Vec<Vec<String>> = (0..calendar.periods)
+        .map(|t| {
+            futures
+                .iter()
+                .map(|f| group_name(f, events, calendar, t))
+                .collect()
+        })
+        .collect();
+    let specs: Vec<FutureSpec> = futures
+        .iter()
+        .zip(&inputs)
+        .map(|(f, input)| FutureSpec {
+            name: &f.name,
+            probability: f.probability,
+            input,
+        })
+        .collect();
+    let model = hedging::build(&specs, &groups, &group_names, base.risk);
+    let built_at = clock.elapsed_seconds();
+    let heuristics = HedgedHeuristics {
+        futures: inputs
+            .iter()
+            .zip(&model.futures)
+            .map(|(input, m)| PlanHeuristics {
+                lp: &model.lp,
+                index: &m.index,
+                input,
+            })
+            .collect(),
+    };
+    let outcome = search::solve(
+        &model.lp,
+        &Guarded(backend),
+        options.limits,
+        clock,
+        options.relax,
+        &heuristics,
+    );
+    drop(heuristics);
+    HedgedRun {
+        base,
+        futures,
+        inputs,
+        model,
+        groups,
+        outcome,
+        options,
+        backend: backend.name(),
+        built_at,
+        solved_at: clock.elapsed_seconds(),
+    }
+}
+
+/// The integer search's heuristics on a hedged model: each future's, in
+/// turn, on the one column vector.
+struct HedgedHeuristics<'a> {
+    futures: Vec<PlanHeuristics<'a>>,
+}
+
+impl Heuristics for HedgedHeuristics<'_> {
+    fn round(&self, values: &[f64]) -> Vec<Vec<f64>> {
+        [Rounding::Up, Rounding::Nearest, Rounding::Down]
+            .into_iter()
+            .map(|mode| {
+                let mut rounded = values.to_vec();
+                for h in &self.futures {
+                    round_into(h.lp, h.index, h.input, values, &mut rounded, mode);
+                }
+                rounded
+            })
+            .collect()
+    }
+
+    /// Every future's moves, each once (a shared column's moves are the
+    /// same in all its futures).
+    fn moves(&self, values: &[f64]) -> Vec<Vec<(Var, f64)>> {
+        let mut seen = HashSet::new();
+        let mut all = Vec::new();
+        for h in &self.futures {
+            for step in h.moves(values) {
+                let key: Vec<(usize, i64)> = step
+                    .iter()
+                    .map(|&(v, change)| (v.0, change.round() as i64))
+                    .collect();
+                if seen.insert(key) {
+                    all.push(step);
+                }
+            }
+        }
+        all
+    }
+}
+
+/// A row of a per-future table: the future's name first.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct InFuture<T> {
+    pub future: String,
+    #[serde(flatten)]
+    pub row: T,
+}
+
+/// One future of a hedged plan.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FutureRow {
+    pub future: String,
+    pub probability: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub npv: Option<f64>,
+    /// One field per event, holding this future's outcome, in event order.
+    #[serde(flatten)]
+    pub outcomes: Outcomes,
+}
+
+/// A future's outcome of each event, in event order: written as one JSON
+/// field per event.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Outcomes(pub Vec<(String, String)>);
+
+impl Serialize for Outcomes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (event, outcome) in &self.0 {
+            map.serialize_entry(event, outcome)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Outcomes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Outcomes;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("one field per event with the future's outcome")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Outcomes, A::Error> {
+                let mut out = Vec::new();
+                while let Some((event, outcome)) = map.next_entry::<String, String>()? {
+                    out.push((event, outcome));
+                }
+                Ok(Outcomes(out))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// A hedged plan's result (SPEC.md 7.4).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HedgedResult {
+    pub schema: String,
+    pub scenario: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// (1 - w) E[NPV] + w CVaR, the hedged model's objective.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub objective: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bound: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gap: Option<f64>,
+    #[serde(default)]
+    pub stopped_by: Option<String>,
+    pub currency: String,
+    pub periods: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_npv: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cvar: Option<f64>,
+    /// Extensions: the `[risk]` the objective used.
+    pub cvar_alpha: f64,
+    pub cvar_weight: f64,
+    pub futures: Vec<FutureRow>,
+    pub costs: Vec<InFuture<CostRow>>,
+    pub gpus: Vec<InFuture<GpuRow>>,
+    pub storage: Vec<InFuture<StorageRow>>,
+    pub sites: Vec<InFuture<SiteRow>>,
+    pub data: Vec<InFuture<DataRow>>,
+    pub links: Vec<InFuture<LinkRow>>,
+    pub shortfall: Vec<InFuture<ShortfallRow>>,
+    pub relaxed: bool,
+    pub mip_gap_target: f64,
+    pub solver: SolverInfo,
+    pub model: ModelSize,
+    /// Extension: purchase columns shared by more than one future.
+    pub shared_purchase_columns: usize,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audit_violations: Vec<String>,
+}
+
+impl HedgedResult {
+    /// The future results this hedged result holds, one per future, as
+    /// single plans (for the audit and for per-future tables).
+    pub fn future_plans(&self) -> Vec<PlanResult> {
+        self.futures
+            .iter()
+            .map(|f| PlanResult {
+                schema: super::result::SCHEMA.to_string(),
+                scenario: self.scenario.clone(),
+                overrides: self.overrides.clone(),
+                status: self.status.clone(),
+                message: self.message.clone(),
+                objective: f.npv,
+                bound: None,
+                gap: None,
+                stopped_by: self.stopped_by.clone(),
+                currency: self.currency.clone(),
+                periods: self.periods.clone(),
+                costs: rows_of(&self.costs, &f.future),
+                gpus: rows_of(&self.gpus, &f.future),
+                storage: rows_of(&self.storage, &f.future),
+                sites: rows_of(&self.sites, &f.future),
+                data: rows_of(&self.data, &f.future),
+                links: rows_of(&self.links, &f.future),
+                shortfall: rows_of(&self.shortfall, &f.future),
+                relaxed: self.relaxed,
+                mip_gap_target: self.mip_gap_target,
+                solver: self.solver.clone(),
+                model: self.model,
+                audit_violations: Vec::new(),
+            })
+            .collect()
+    }
+
+    /// Clears every number and row of a plan that may not be shown.
+    pub fn withdraw(&mut self) {
+        self.objective = None;
+        self.bound = None;
+        self.gap = None;
+        self.expected_npv = None;
+        self.cvar = None;
+        for f in &mut self.futures {
+            f.npv = None;
+        }
+        self.costs.clear();
+        self.gpus.clear();
+        self.storage.clear();
+        self.sites.clear();
+        self.data.clear();
+        self.links.clear();
+        self.shortfall.clear();
+    }
+}
+
+/// One future's rows of a per-future table.
+pub fn rows_of<T: Clone>(rows: &[InFuture<T>], future: &str) -> Vec<T> {
+    rows.iter()
+        .filter(|r| r.future == future)
+        .map(|r| r.row.clone())
+        .collect()
+}
+
+fn tagged<T>(future: &str, rows: Vec<T>) -> Vec<InFuture<T>> {
+    rows.into_iter()
+        .map(|row| InFuture {
+            future: future.to_string(),
+            row,
+        })
+        .collect()
+}
+
+/// CVaR at level `alpha` of a discrete distribution of costs: the expected
+/// cost in the costliest `1 - alpha` of probability (a future on the
+/// boundary counted in part).
+pub fn cvar(outcomes: &[(f64, f64)], alpha: f64) -> f64 {
+    let mut sorted: Vec<(f64, f64)> = outcomes.to_vec();
+    sorted.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let tail = 1.0 - alpha;
+    let mut left = tail;
+    let mut sum = 0.0;
+    for (cost, probability) in sorted {
+        let taken = probability.min(left);
+        sum += taken * cost;
+        left -= taken;
+        if left <= 1e-15 {
+            break;
+        }
+    }
+    sum / tail
+}
+
+fn build(run: &HedgedRun) -> HedgedResult {
+    let base = run.base;
+    let events = run.events();
+    let plain = header(
+        &run.inputs[0],
+        &run.outcome,
+        run.options,
+        run.backend,
+        run.size(),
+    );
+    let mut result = HedgedResult {
+        schema: SCHEMA.into(),
+        scenario: base.name.clone(),
+        overrides: Vec::new(),
+        status: plain.status,
+        message: plain.message,
+        objective: None,
+        bound: None,
+        gap: None,
+        stopped_by: plain.stopped_by,
+        currency: base.currency.clone(),
+        periods: plain.periods,
+        expected_npv: None,
+        cvar: None,
+        cvar_alpha: base.risk.cvar_alpha,
+        cvar_weight: base.risk.cvar_weight,
+        futures: run
+            .futures
+            .iter()
+            .map(|f| FutureRow {
+                future: f.name.clone(),
+                probability: tidy_number(f.probability),
+                npv: None,
+                outcomes: Outcomes(
+                    events
+                        .iter()
+                        .zip(&f.outcomes)
+                        .map(|(e, &o)| (e.name.clone(), e.outcomes[o].name.clone()))
+                        .collect(),
+                ),
+            })
+            .collect(),
+        costs: Vec::new(),
+        gpus: Vec::new(),
+        storage: Vec::new(),
+        sites: Vec::new(),
+        data: Vec::new(),
+        links: Vec::new(),
+        shortfall: Vec::new(),
+        relaxed: run.options.relax,
+        mip_gap_target: run.options.limits.mip_gap,
+        solver: plain.solver,
+        model: plain.model,
+        shared_purchase_columns: run.model.shared_columns,
+        audit_violations: Vec::new(),
+    };
+    if run.outcome.values.is_none() {
+        return result;
+    }
+    let money = run.model.scales.money;
+    let objective = run.outcome.objective * money;
+    let bound = run.outcome.bound * money;
+    result.objective = Some(objective);
+    result.bound = Some(bound.min(objective));
+    result.gap = Some(relative_gap(objective, bound));
+    let plans = run.future_results();
+    let mut npvs = Vec::new();
+    for ((row, plan), future) in result.futures.iter_mut().zip(&plans).zip(run.futures) {
+        let npv = plan.objective.unwrap_or(0.0);
+        row.npv = Some(npv);
+        npvs.push((npv, future.probability));
+    }
+    result.expected_npv = Some(tidy_number(npvs.iter().map(|(n, p)| n * p).sum()));
+    result.cvar = Some(tidy_number(cvar(&npvs, base.risk.cvar_alpha)));
+    for (plan, future) in plans.into_iter().zip(run.futures) {
+        let name = &future.name;
+        result.costs.extend(tagged(name, plan.costs));
+        result.gpus.extend(tagged(name, plan.gpus));
+        result.storage.extend(tagged(name, plan.storage));
+        result.sites.extend(tagged(name, plan.sites));
+        result.data.extend(tagged(name, plan.data));
+        result.links.extend(tagged(name, plan.links));
+        result.shortfall.extend(tagged(name, plan.shortfall));
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cvar;
+
+    #[test]
+    fn cvar_is_the_mean_of_the_costliest_tail() {
+        let costs = [(100.0, 0.5), (200.0, 0.3), (1000.0, 0.2)];
+        // alpha 0: the expectation.
+        assert!((cvar(&costs, 0.0) - 310.0).abs() < 1e-9);
+        // alpha 0.8: the costliest 20%, the last future alone.
+        assert!((cvar(&costs, 0.8) - 1000.0).abs() < 1e-9);
+        // alpha 0.7: 20% at 1000 and 10% of the 200 future.
+        assert!((cvar(&costs, 0.7) - (0.2 * 1000.0 + 0.1 * 200.0) / 0.3).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,173 @@
+//! The command line on a scenario with events: `check` lists them, `plan`
+//! gives the hedged plan (SPEC.md 7.4), `--future` one future's, `audit`
+//! checks a hedged plan's futures and non-anticipativity, and the commands
+//! that do not plan events yet say so instead of ignoring them.
+
+mod common;
+
+use common::fsdplan;
+use serde_json::Value;
+
+const HEDGED: &str = "tests/scenarios/small-hedged.toml";
+
+fn stdout_of(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = fsdplan().args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn check_lists_events_futures_and_what_is_known_when() {
+    let (code, out, err) = stdout_of(&["check", HEDGED]);
+    assert_eq!(code, Some(0), "{err}");
+    let head: String = out.split("Uploads per class").next().unwrap().to_string();
+    insta::assert_snapshot!(head);
+}
+
+#[test]
+fn plan_table_puts_the_decision_to_take_now_first() {
+    let (code, out, err) = stdout_of(&["plan", HEDGED]);
+    assert_eq!(code, Some(0), "{err}");
+    let now = out.find("Decide now").expect("the decision table");
+    assert!(now < out.find("After each reveal").unwrap());
+    assert!(out.find("After each reveal").unwrap() < out.find("Futures (").unwrap());
+    common::plan_snapshots(|| insta::assert_snapshot!(out));
+}
+
+fn hedged_json() -> (String, Value) {
+    let (code, out, err) = stdout_of(&["plan", HEDGED, "--format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let json: Value = serde_json::from_str(&out).unwrap();
+    (out, json)
+}
+
+#[test]
+fn plan_json_is_the_hedged_schema_with_a_future_on_every_row() {
+    let (text, json) = hedged_json();
+    assert_eq!(json["schema"], "fsdplan.hedged-plan/1");
+    let futures = json["futures"].as_array().unwrap();
+    assert_eq!(futures.len(), 4);
+    // The fields in SPEC order, the events in file order (read from the
+    // text: a parsed JSON object keeps no order).
+    let at = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("{needle}"));
+    let order = [
+        at("\"future\": \"banned/fast\""),
+        at("\"probability\": 0.12"),
+        at("\"npv\""),
+        at("\"h20_ban\": \"banned\""),
+        at("\"fleet\": \"fast\""),
+    ];
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    let mut expected = 0.0;
+    for f in futures {
+        expected += f["probability"].as_f64().unwrap() * f["npv"].as_f64().unwrap();
+    }
+    let reported = json["expected_npv"].as_f64().unwrap();
+    assert!(
+        (expected - reported).abs() <= 1e-9 * reported,
+        "{expected} {reported}"
+    );
+    assert!((json["objective"].as_f64().unwrap() - reported).abs() <= 1e-6 * reported);
+    for table in [
+        "costs",
+        "gpus",
+        "storage",
+        "sites",
+        "data",
+        "links",
+        "shortfall",
+    ] {
+        for row in json[table].as_array().unwrap() {
+            assert!(row["future"].is_string(), "{table}");
+        }
+        // `future` is each row's first field.
+        let start = at(&format!("\"{table}\": ["));
+        let rest = &text[start..];
+        if let Some(open) = rest
+            .find('{')
+            .filter(|_| !json[table].as_array().unwrap().is_empty())
+        {
+            let first_field = rest[open + 1..].trim_start();
+            assert!(
+                first_field.starts_with("\"future\""),
+                "{table}: {first_field:.40}"
+            );
+        }
+    }
+    // Same input, same bytes.
+    assert_eq!(text, hedged_json().0);
+}
+
+#[test]
+fn audit_passes_a_hedged_plan_and_catches_one_that_anticipates() {
+    let (text, mut json) = hedged_json();
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, &text).unwrap();
+    let (code, out, err) = stdout_of(&["audit", HEDGED, good.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    // One future buys a node more in 2025Q1, before anything is known.
+    let row = json["gpus"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|r| r["future"] == "open/slow" && r["period"] == "2025Q1")
+        .expect("a purchase in the first quarter");
+    let bought = row["bought_nodes"].as_f64().unwrap();
+    row["bought_nodes"] = (bought + 1.0).into();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, serde_json::to_string(&json).unwrap()).unwrap();
+    let (code, out, _) = stdout_of(&["audit", HEDGED, bad.to_str().unwrap()]);
+    assert_eq!(code, Some(fsdplan::exit::AUDIT_FAILED), "{out}");
+    assert!(out.contains("are alike in 2025Q1"), "{out}");
+}
+
+#[test]
+fn future_plans_one_future_alone_and_audit_needs_to_know_which() {
+    let (code, out, err) = stdout_of(&[
+        "plan",
+        HEDGED,
+        "--future",
+        "banned/slow",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let json: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["schema"], "fsdplan.plan/1");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("one.json");
+    std::fs::write(&file, &out).unwrap();
+    let file = file.to_str().unwrap();
+    let (code, _, err) = stdout_of(&["audit", HEDGED, file, "--future", "banned/slow"]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, _, err) = stdout_of(&["audit", HEDGED, file]);
+    assert_eq!(code, Some(fsdplan::exit::USAGE));
+    assert!(err.contains("--future NAME"), "{err}");
+    let (code, _, err) = stdout_of(&["plan", HEDGED, "--future", "banned/slw"]);
+    assert_eq!(code, Some(fsdplan::exit::USAGE));
+    assert!(err.contains("did you mean `banned/slow`?"), "{err}");
+}
+
+#[test]
+fn commands_that_do_not_plan_events_yet_say_so() {
+    for args in [
+        vec!["compare", HEDGED],
+        vec!["explain", HEDGED],
+        vec!["report", HEDGED],
+        vec!["diff", HEDGED, "tests/scenarios/small.toml"],
+        vec!["sweep", HEDGED, "--set", "fleet.vehicles=1e5,2e5"],
+        vec!["plan", HEDGED, "--explain"],
+    ] {
+        let (code, out, err) = stdout_of(&args);
+        assert_eq!(code, Some(fsdplan::exit::USAGE), "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?} printed a plan");
+        assert!(
+            err.contains("event") || err.contains("hedged"),
+            "{args:?}: {err}"
+        );
+    }
+}

@@ -1,0 +1,249 @@
+//! Hedged plans (SPEC.md section 7.2), hand-computed.
+//!
+//! The case: three years, demand in 2026 only (1,000,000 vehicles upload in
+//! 2026, kept one year), which five nodes serve. GPU `good` costs 1e6 a node
+//! in 2025 and 25 % less a year later; `bad` costs 2e6. Both live two years,
+//! so a node bought in 2025 serves 2026, and a node bought in 2026 is paid
+//! in full inside the horizon (2026 and 2027) as well; either way five
+//! nodes draw two years of energy. An event revealed in 2026-01 may ban
+//! `good` in China from 2026-01 with probability p.
+//!
+//! * Buy `good` ahead in 2025: 5e6 in every future.
+//! * Wait: 5 x 0.75e6 = 3.75e6 if open, 5 x 2e6 = 10e6 if banned.
+//!
+//! Buying ahead is worth it when 5e6 < (1 - p) 3.75e6 + p 10e6, that is
+//! p > d / (1 + d) = 0.2 for the decline d = 0.25. Everything else (energy,
+//! storage, ingest) is the same in every plan: `COMMON`.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use fsdplan::analyses::{plan_hedged, HedgedReport};
+use fsdplan::plan::PlanOptions;
+use fsdplan::scenario::{self, LoadedScenario, Override};
+use fsdplan::solve::{Limits, NoClock};
+
+const UPLOAD_PB: f64 = 12.0;
+
+fn node_energy() -> f64 {
+    10.0 * 1.5 * 8760.0 * 0.1
+}
+
+fn ingest_cost() -> f64 {
+    8.0e6 * UPLOAD_PB / YEAR_SECONDS * 100.0 * 12.0
+}
+
+/// Two years of energy for five nodes, the 2026 storage and ingest.
+fn common_cost() -> f64 {
+    10.0 * node_energy() + 1000.0 * UPLOAD_PB + ingest_cost()
+}
+
+const AHEAD: f64 = 5.0e6;
+const WAIT_OPEN: f64 = 3.75e6;
+const WAIT_BANNED: f64 = 10.0e6;
+
+fn scenario(p: f64, reveal: &str, extra: &str) -> String {
+    let mut text = format!(
+        "{}{}{}{}{}{}",
+        header(3, 12, 0.0, "vehicles_by_period = [0, 1_000_000, 0]"),
+        class("home_only", ""),
+        STORAGE,
+        home_site("dc", ""),
+        gpu("good", 1.0e6, "price_decline_per_year = 0.25")
+            .replace("lifetime_years = 1", "lifetime_years = 2"),
+        gpu("bad", 2.0e6, "").replace("lifetime_years = 1", "lifetime_years = 2"),
+    );
+    text.push_str(&format!(
+        r#"
+[[event]]
+name = "ban"
+reveal = "{reveal}"
+
+[[event.outcome]]
+name = "banned"
+probability = {p}
+export_rule = [ {{ gpu = "good", jurisdiction = "CN", from = "2026-01" }} ]
+
+[[event.outcome]]
+name = "open"
+{extra}
+"#
+    ));
+    text
+}
+
+fn load(text: &str) -> LoadedScenario {
+    let name = Path::new("hedged.toml");
+    let mut read = |path: &Path| {
+        if path == name {
+            Ok(text.to_string())
+        } else {
+            Err(std::io::Error::new(std::io::ErrorKind::NotFound, "none"))
+        }
+    };
+    scenario::load_with(name, &mut read, &[] as &[Override]).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn hedged(text: &str, relax: bool) -> HedgedReport {
+    let loaded = load(text);
+    let options = PlanOptions {
+        relax,
+        limits: Limits {
+            mip_gap: 1e-9,
+            time_limit: f64::INFINITY,
+            max_nodes: 5000,
+            ..Limits::default()
+        },
+    };
+    let report = plan_hedged(
+        &loaded.scenario,
+        &loaded.futures,
+        options,
+        backend(),
+        &NoClock,
+    )
+    .report();
+    assert!(
+        report.audit_violations.is_empty(),
+        "{:?}",
+        report.audit_violations
+    );
+    report
+}
+
+fn npv(report: &HedgedReport, future: &str) -> f64 {
+    report
+        .futures
+        .iter()
+        .find(|f| f.future == future)
+        .and_then(|f| f.npv)
+        .unwrap_or_else(|| panic!("no NPV for {future}"))
+}
+
+fn bought(report: &HedgedReport, future: &str, period: &str, gpu: &str) -> f64 {
+    report
+        .gpus
+        .iter()
+        .filter(|r| r.future == future && r.row.period == period && r.row.gpu == gpu)
+        .map(|r| r.row.bought_nodes)
+        .sum()
+}
+
+#[test]
+fn above_the_threshold_the_plan_buys_ahead_of_a_possible_ban() {
+    let report = hedged(&scenario(0.3, "2026-01", ""), false);
+    assert_eq!(report.status, "optimal");
+    assert_eq!(bought(&report, "banned", "2025", "good"), 5.0);
+    assert_eq!(bought(&report, "open", "2025", "good"), 5.0);
+    assert_close(npv(&report, "banned"), AHEAD + common_cost(), "NPV banned");
+    assert_close(npv(&report, "open"), AHEAD + common_cost(), "NPV open");
+    assert_close(
+        report.expected_npv.unwrap(),
+        AHEAD + common_cost(),
+        "E[NPV]",
+    );
+    assert_close(
+        report.objective.unwrap(),
+        AHEAD + common_cost(),
+        "objective",
+    );
+}
+
+#[test]
+fn below_the_threshold_the_plan_waits_for_the_reveal() {
+    let report = hedged(&scenario(0.1, "2026-01", ""), false);
+    assert_eq!(bought(&report, "open", "2025", "good"), 0.0);
+    assert_eq!(bought(&report, "open", "2026", "good"), 5.0);
+    assert_eq!(bought(&report, "banned", "2026", "bad"), 5.0);
+    assert_close(npv(&report, "open"), WAIT_OPEN + common_cost(), "NPV open");
+    assert_close(
+        npv(&report, "banned"),
+        WAIT_BANNED + common_cost(),
+        "NPV banned",
+    );
+    let expected = 0.9 * WAIT_OPEN + 0.1 * WAIT_BANNED + common_cost();
+    assert_close(report.expected_npv.unwrap(), expected, "E[NPV]");
+    // The relaxation: the same corner, node counts need not round.
+    let relaxed = hedged(&scenario(0.1, "2026-01", ""), true);
+    let fraction = 6.0e8 / (8.0 * 1000.0 * 0.5 * 1e-3 * YEAR_SECONDS) / 5.0;
+    let relaxed_expected = (0.9 * WAIT_OPEN + 0.1 * WAIT_BANNED + 10.0 * node_energy()) * fraction
+        + 1000.0 * UPLOAD_PB
+        + ingest_cost();
+    assert_close(
+        relaxed.objective.unwrap(),
+        relaxed_expected,
+        "relaxed objective",
+    );
+}
+
+#[test]
+fn an_event_known_from_the_start_gives_each_future_its_own_plan() {
+    let report = hedged(&scenario(0.1, "2025-01", ""), false);
+    assert_close(npv(&report, "open"), WAIT_OPEN + common_cost(), "open");
+    assert_close(
+        npv(&report, "banned"),
+        AHEAD + common_cost(),
+        "banned buys ahead",
+    );
+    assert_eq!(report.shared_purchase_columns, 0);
+}
+
+#[test]
+fn an_event_revealed_after_the_horizon_leaves_one_plan_and_its_rule_binds_all() {
+    // Nothing is ever known, so both futures buy alike; the ban from 2026
+    // forbids `good` in 2026 in the banned future, hence in both (7.5).
+    let report = hedged(&scenario(0.1, "2030-01", ""), false);
+    for future in ["banned", "open"] {
+        assert_eq!(bought(&report, future, "2025", "good"), 5.0, "{future}");
+        assert_eq!(bought(&report, future, "2026", "good"), 0.0, "{future}");
+        assert_close(npv(&report, future), AHEAD + common_cost(), future);
+    }
+}
+
+#[test]
+fn cvar_weight_one_protects_the_worst_future() {
+    // At p = 0.1 waiting is cheaper on average, but the banned future costs
+    // 10e6: with the tail alone in the objective the plan buys ahead.
+    let risk = "\n[risk]\ncvar_alpha = 0.9\ncvar_weight = 1.0\n";
+    let text = scenario(0.1, "2026-01", "") + risk;
+    let report = hedged(&text, false);
+    assert_eq!(bought(&report, "open", "2025", "good"), 5.0);
+    assert_close(report.cvar.unwrap(), AHEAD + common_cost(), "CVaR");
+    assert_close(
+        report.objective.unwrap(),
+        AHEAD + common_cost(),
+        "objective = CVaR",
+    );
+    // Half weight at alpha 0.8: the tail is the banned future and a tenth of
+    // the open one. Waiting: 0.5 (0.9 x 3.75 + 0.1 x 10) + 0.5 (0.1 x 10 +
+    // 0.1 x 3.75) / 0.2 = 2.1875 + 3.4375 = 5.625 (e6) against 5 ahead.
+    let risk = "\n[risk]\ncvar_alpha = 0.8\ncvar_weight = 0.5\n";
+    let report = hedged(&(scenario(0.1, "2026-01", "") + risk), false);
+    assert_eq!(bought(&report, "banned", "2025", "good"), 5.0);
+    assert_close(
+        report.objective.unwrap(),
+        AHEAD + common_cost(),
+        "mixed objective",
+    );
+}
+
+#[test]
+fn an_event_that_changes_nothing_gives_the_plain_plan_in_every_future() {
+    let text = scenario(0.5, "2026-01", "").replace(
+        "export_rule = [ { gpu = \"good\", jurisdiction = \"CN\", from = \"2026-01\" } ]",
+        "",
+    );
+    let report = hedged(&text, false);
+    let plain_text = text[..text.find("[[event]]").unwrap()].to_string();
+    let plain = run(&plain_text, false);
+    for future in ["banned", "open"] {
+        assert_close(npv(&report, future), plain.objective.unwrap(), future);
+    }
+    assert_close(
+        report.objective.unwrap(),
+        plain.objective.unwrap(),
+        "objective",
+    );
+}
