@@ -171,3 +171,70 @@ fn commands_that_do_not_plan_events_yet_say_so() {
         );
     }
 }
+
+#[test]
+fn hedge_reports_evpi_vss_and_regret_in_json_and_tables() {
+    let (code, out, err) = stdout_of(&["hedge", HEDGED, "--format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let json: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["schema"], "fsdplan.hedge/1");
+    for key in [
+        "scenario",
+        "currency",
+        "futures",
+        "hedged",
+        "perfect_foresight",
+        "wait_and_see",
+        "evpi",
+        "plan_for",
+        "regret",
+    ] {
+        assert!(json.get(key).is_some(), "{key}");
+    }
+    let futures = json["futures"].as_array().unwrap();
+    assert!(futures.iter().all(|f| f.get("npv").is_none()));
+    let e = json["hedged"]["expected_npv"].as_f64().unwrap();
+    let ws: f64 = json["perfect_foresight"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(futures)
+        .map(|(p, f)| p["npv"].as_f64().unwrap() * f["probability"].as_f64().unwrap())
+        .sum();
+    assert!((json["wait_and_see"].as_f64().unwrap() - ws).abs() < 1e-6 * ws);
+    assert!((json["evpi"].as_f64().unwrap() - (e - ws)).abs() < 1e-6 * ws);
+    assert!(
+        json["evpi"].as_f64().unwrap() >= -1e-6 * ws,
+        "EVPI >= 0 with weight 0"
+    );
+    let mut feasible = 0;
+    for bet in json["plan_for"].as_array().unwrap() {
+        if let Some(ev) = bet["expected_npv"].as_f64() {
+            feasible += 1;
+            assert!((bet["vss"].as_f64().unwrap() - (ev - e)).abs() < 1e-6 * e);
+        } else {
+            assert!(
+                bet["why"].as_str().unwrap().contains("without a plan"),
+                "{bet}"
+            );
+        }
+    }
+    assert_eq!(
+        json["regret"].as_array().unwrap().len(),
+        (1 + feasible) * futures.len()
+    );
+    let (code, table, _) = stdout_of(&["hedge", HEDGED]);
+    assert_eq!(code, Some(0));
+    for heading in [
+        "EVPI",
+        "Perfect foresight",
+        "Plans that bet on one future",
+        "Regret",
+    ] {
+        assert!(table.contains(heading), "{heading}");
+    }
+    // A scenario without events has nothing to hedge.
+    let (code, _, err) = stdout_of(&["hedge", "tests/scenarios/small.toml"]);
+    assert_eq!(code, Some(fsdplan::exit::USAGE));
+    assert!(err.contains("no [[event]]"), "{err}");
+}

@@ -247,3 +247,134 @@ fn an_event_that_changes_nothing_gives_the_plain_plan_in_every_future() {
         "objective",
     );
 }
+
+fn hedge_study(text: &str) -> fsdplan::studies::hedging::HedgeReport {
+    let loaded = load(text);
+    let options = PlanOptions {
+        relax: false,
+        limits: Limits {
+            mip_gap: 1e-9,
+            time_limit: f64::INFINITY,
+            max_nodes: 5000,
+            ..Limits::default()
+        },
+    };
+    fsdplan::studies::hedging::hedge(
+        &loaded.scenario,
+        &loaded.futures,
+        options,
+        backend(),
+        &NoClock,
+    )
+}
+
+/// At p = 0.1 the hedged plan waits: E = 0.9 x 3.75e6 + 0.1 x 10e6. With
+/// foresight the banned future buys ahead (5e6), so WS = 0.9 x 3.75e6 +
+/// 0.1 x 5e6 and EVPI = 0.1 x 5e6. Betting on `open` is the hedged plan
+/// (VSS 0); betting on `banned` buys ahead in both futures: E = 5e6, VSS =
+/// 5e6 - 4.375e6.
+#[test]
+fn hedge_gives_wait_and_see_evpi_vss_and_regret() {
+    let report = hedge_study(&scenario(0.1, "2026-01", ""));
+    let c = common_cost();
+    let hedged = 0.9 * WAIT_OPEN + 0.1 * WAIT_BANNED + c;
+    assert_close(report.hedged.expected_npv.unwrap(), hedged, "E hedged");
+    let ws = 0.9 * WAIT_OPEN + 0.1 * AHEAD + c;
+    assert_close(report.wait_and_see.unwrap(), ws, "wait-and-see");
+    assert_close(report.evpi.unwrap(), 0.5e6, "EVPI");
+    let bet = |v: &str| report.plan_for.iter().find(|p| p.future == v).unwrap();
+    assert_close(
+        bet("open").expected_npv.unwrap(),
+        hedged,
+        "E betting on open",
+    );
+    assert!(bet("open").vss.unwrap().abs() < 1e-6 * hedged, "VSS open");
+    assert_close(
+        bet("banned").expected_npv.unwrap(),
+        AHEAD + c,
+        "E betting on banned",
+    );
+    assert_close(bet("banned").vss.unwrap(), AHEAD + c - hedged, "VSS banned");
+    let regret = |plan: &str, future: &str| {
+        report
+            .regret
+            .iter()
+            .find(|r| r.plan == plan && r.future == future)
+            .and_then(|r| r.regret)
+            .unwrap()
+    };
+    assert_close(
+        regret("hedged", "banned"),
+        WAIT_BANNED - AHEAD,
+        "regret hedged, banned",
+    );
+    assert!(regret("hedged", "open").abs() < 1e-6 * hedged);
+    assert_close(
+        regret("banned", "open"),
+        AHEAD - WAIT_OPEN,
+        "regret of the bet on banned",
+    );
+    assert!(report.notes.is_empty(), "{:?}", report.notes);
+}
+
+#[test]
+fn an_event_known_from_the_start_is_worth_nothing_to_foresee() {
+    let report = hedge_study(&scenario(0.1, "2025-01", ""));
+    assert!(report.evpi.unwrap().abs() < 1e-6, "EVPI {:?}", report.evpi);
+}
+
+/// The other outcome caps installed `good` nodes at 2 from 2026: betting on
+/// the ban (5 `good` nodes bought in 2025) leaves that future with more
+/// installed than its cap allows, so the bet has no plan, and says which
+/// future it strands.
+#[test]
+fn betting_on_one_future_can_leave_another_without_a_plan() {
+    let text = scenario(0.5, "2026-01", "").replace(
+        "name = \"open\"",
+        "name = \"capped\"\nexport_rule = [ { gpu = \"good\", jurisdiction = \"CN\", from = \"2026-01\", action = \"licence\", price_factor = 1.0, max_installed_nodes_per_site = 2 } ]",
+    );
+    let report = hedge_study(&text);
+    let bet = report
+        .plan_for
+        .iter()
+        .find(|p| p.future == "banned")
+        .unwrap();
+    assert_eq!(bet.status, "infeasible");
+    let why = bet.why.as_deref().unwrap();
+    assert!(why.contains("future \"capped\""), "{why}");
+    // The hedged plan itself buys at most 2 `good` nodes ahead.
+    assert!(report.hedged.expected_npv.is_some());
+}
+
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// With cvar_weight 0: EVPI >= 0, every VSS >= 0, and the hedged
+    /// objective is never above a bet's (SPEC.md 7.3), whatever the
+    /// probability, the price decline and the reveal month.
+    #[test]
+    fn hedging_is_never_worth_less_than_nothing(
+        p in 0.02f64..0.98,
+        decline in 0.0f64..0.6,
+        reveal in prop::sample::select(vec!["2025-01", "2025-07", "2026-01", "2027-01", "2031-01"]),
+    ) {
+        let text = scenario((p * 1000.0).round() / 1000.0, reveal, "")
+            .replace("price_decline_per_year = 0.25", &format!("price_decline_per_year = {decline:.3}"));
+        let report = hedge_study(&text);
+        let e = report.hedged.expected_npv.unwrap();
+        let tolerance = 1e-7 * e;
+        prop_assert!(report.evpi.unwrap() >= -tolerance, "EVPI {:?}", report.evpi);
+        for bet in &report.plan_for {
+            if let Some(vss) = bet.vss {
+                prop_assert!(vss >= -tolerance, "VSS {} of {}", vss, bet.future);
+                prop_assert!(bet.expected_npv.unwrap() >= report.hedged.objective.unwrap() - tolerance);
+            }
+        }
+        // Every regret is >= 0: no plan beats foresight in any future.
+        for r in &report.regret {
+            prop_assert!(r.regret.unwrap() >= -tolerance, "{:?}", r);
+        }
+    }
+}

@@ -13,6 +13,7 @@ use super::result::{
     SolverInfo, StorageRow,
 };
 use super::PlanOptions;
+use crate::model::compute::purchase_upper;
 use crate::model::hedging::{self, FutureSpec, HedgedModel};
 use crate::model::{ModelSize, PlanInput, Var};
 use crate::scenario::events::{decision_groups, group_name};
@@ -89,14 +90,15 @@ impl HedgedRun<'_> {
     }
 }
 
-/// Plans a scenario with events: the hedged model of all its futures.
-pub fn run<'a>(
-    base: &'a Scenario,
-    futures: &'a [Future],
-    options: PlanOptions,
-    backend: &dyn LpBackend,
-    clock: &dyn Clock,
-) -> HedgedRun<'a> {
+/// The hedged model of a scenario's futures, with what it was built from.
+pub struct HedgedBuild<'a> {
+    pub inputs: Vec<PlanInput<'a>>,
+    pub model: HedgedModel,
+    pub groups: Vec<Vec<usize>>,
+}
+
+/// Builds the hedged model of all futures (for `plan` and `--write-lp`).
+pub fn build_model<'a>(base: &Scenario, futures: &'a [Future]) -> HedgedBuild<'a> {
     let events = &base.events;
     let calendar = &base.calendar;
     let inputs: Vec<PlanInput> = futures
@@ -122,6 +124,130 @@ pub fn run<'a>(
         })
         .collect();
     let model = hedging::build(&specs, &groups, &group_names, base.risk);
+    HedgedBuild {
+        inputs,
+        model,
+        groups,
+    }
+}
+
+/// Plans a scenario with events: the hedged model of all its futures.
+pub fn run<'a>(
+    base: &'a Scenario,
+    futures: &'a [Future],
+    options: PlanOptions,
+    backend: &dyn LpBackend,
+    clock: &dyn Clock,
+) -> HedgedRun<'a> {
+    let built = build_model(base, futures);
+    solve_built(base, futures, built, options, backend, clock)
+}
+
+/// A bet on one future (SPEC.md 7.3): its perfect-foresight purchases,
+/// taken in every period in which a future is still alike it.
+pub struct Bet<'r> {
+    pub future: usize,
+    pub plan: &'r PlanResult,
+}
+
+/// The hedged model with the purchases fixed by `bet`, planned; or, when
+/// the bet buys what a future alike it may not, why in words.
+pub fn run_betting<'a>(
+    base: &'a Scenario,
+    futures: &'a [Future],
+    bet: &Bet,
+    options: PlanOptions,
+    backend: &dyn LpBackend,
+    clock: &dyn Clock,
+) -> Result<HedgedRun<'a>, String> {
+    let mut built = build_model(base, futures);
+    fix_to_bet(&mut built, futures, bet)?;
+    Ok(solve_built(base, futures, built, options, backend, clock))
+}
+
+/// Fixes the purchase columns that future `bet.future`'s decision groups
+/// own to its plan's purchases.
+fn fix_to_bet(built: &mut HedgedBuild, futures: &[Future], bet: &Bet) -> Result<(), String> {
+    let v = bet.future;
+    let input = &built.inputs[v];
+    let scenario = input.scenario;
+    let site = |name: &str| scenario.sites.iter().position(|s| s.name == name);
+    let period = |label: &str| input.labels.iter().position(|l| l == label);
+    let mut nodes = vec![vec![vec![0.0; scenario.gpus.len()]; scenario.sites.len()]; input.periods];
+    let mut storage =
+        vec![vec![vec![0.0; scenario.storage_tiers.len()]; scenario.sites.len()]; input.periods];
+    for row in &bet.plan.gpus {
+        let g = scenario.gpus.iter().position(|g| g.name == row.gpu);
+        if let (Some(t), Some(s), Some(g)) = (period(&row.period), site(&row.site), g) {
+            nodes[t][s][g] = row.bought_nodes;
+        }
+    }
+    for row in &bet.plan.storage {
+        let k = scenario
+            .storage_tiers
+            .iter()
+            .position(|k| k.name == row.tier);
+        if let (Some(t), Some(s), Some(k)) = (period(&row.period), site(&row.site), k) {
+            storage[t][s][k] = row.bought_pb;
+        }
+    }
+    let index = &built.model.futures[v].index;
+    let lp = &mut built.model.lp;
+    for t in 0..input.periods {
+        for (s, site) in scenario.sites.iter().enumerate() {
+            for (g, gpu) in scenario.gpus.iter().enumerate() {
+                let value = nodes[t][s][g];
+                match index.buy_nodes.get(t, s, g) {
+                    Some(var) if value <= lp.columns[var.0].upper + 1e-9 => {
+                        lp.columns[var.0].lower = value;
+                        lp.columns[var.0].upper = value;
+                    }
+                    _ if value == 0.0 => {}
+                    _ => {
+                        // A future alike v then may not buy it.
+                        let alike = (0..futures.len())
+                            .filter(|&f| f != v && built.groups[t][f] == built.groups[t][v])
+                            .find(|&f| {
+                                purchase_upper(&built.inputs[f], t, s, g).is_none_or(|u| u < value)
+                            })
+                            .map_or("another future".to_string(), |f| {
+                                format!("future \"{}\"", futures[f].name)
+                            });
+                        return Err(format!(
+                            "betting on \"{}\" buys {} {} at {} in {}, which {alike}, alike it then, may not buy",
+                            futures[v].name,
+                            crate::numbers::number(value, 0),
+                            gpu.name,
+                            site.name,
+                            input.labels[t]
+                        ));
+                    }
+                }
+            }
+            for (k, &pb) in storage[t][s].iter().enumerate() {
+                if let Some(var) = built.model.futures[v].index.buy_storage.get(t, s, k) {
+                    lp.columns[var.0].lower = pb;
+                    lp.columns[var.0].upper = pb;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn solve_built<'a>(
+    base: &'a Scenario,
+    futures: &'a [Future],
+    built: HedgedBuild<'a>,
+    options: PlanOptions,
+    backend: &dyn LpBackend,
+    clock: &dyn Clock,
+) -> HedgedRun<'a> {
+    let HedgedBuild {
+        inputs,
+        model,
+        groups,
+    } = built;
     let built_at = clock.elapsed_seconds();
     let heuristics = HedgedHeuristics {
         futures: inputs

@@ -8,6 +8,7 @@ pub mod csv_tables;
 pub mod diff_tables;
 pub mod explain_tables;
 pub mod format;
+pub mod hedge_tables;
 pub mod hedged_tables;
 pub mod html;
 pub mod plan_tables;

@@ -376,7 +376,8 @@ fn explain_serde_error(message: &str, path: &KeyPath) -> String {
             .map(|close| format!("did you mean `{close}`? "))
             .unwrap_or_default();
         let table = match path.segments() {
-            [Segment::Key(event), Segment::Index(_), Segment::Key(table), Segment::Index(_), Segment::Key(_)] => {
+            [Segment::Key(event), Segment::Index(_), Segment::Key(table), Segment::Index(_), Segment::Key(_)] =>
+            {
                 format!("[[{event}.{table}]]")
             }
             [.., Segment::Key(table), Segment::Index(_), Segment::Key(_)] => format!("[[{table}]]"),

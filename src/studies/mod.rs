@@ -7,4 +7,5 @@
 
 pub mod compare;
 pub mod diff;
+pub mod hedging;
 pub mod sweep;

@@ -9,13 +9,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use fsdplan::analyses::plan as plan_scenario;
 use fsdplan::exit;
-use fsdplan::model::hedging::FutureSpec;
 use fsdplan::model::lp_format::{self, LpHeader};
 use fsdplan::model::{self, PlanInput};
 use fsdplan::plan::PlanOptions;
 use fsdplan::report::{
     audit_tables, check_tables, compare_tables, csv_tables, diff_tables, explain_tables,
-    hedged_tables, html, plan_tables, sweep_tables,
+    hedge_tables, hedged_tables, html, plan_tables, sweep_tables,
     verbose::{self, StageSeconds},
     PlanReport, RunFacts, TableStyle,
 };
@@ -406,32 +405,7 @@ fn plan_hedged(
         return exit::USAGE;
     }
     if let Some(file) = extras.write_lp {
-        let inputs: Vec<PlanInput> = futures
-            .iter()
-            .map(|f| PlanInput::new(&f.scenario))
-            .collect();
-        let groups =
-            fsdplan::scenario::events::decision_groups(futures, &base.events, &base.calendar);
-        let names: Vec<Vec<String>> = (0..base.calendar.periods)
-            .map(|t| {
-                futures
-                    .iter()
-                    .map(|f| {
-                        fsdplan::scenario::events::group_name(f, &base.events, &base.calendar, t)
-                    })
-                    .collect()
-            })
-            .collect();
-        let specs: Vec<FutureSpec> = futures
-            .iter()
-            .zip(&inputs)
-            .map(|(f, input)| FutureSpec {
-                name: &f.name,
-                probability: f.probability,
-                input,
-            })
-            .collect();
-        let mut model = fsdplan::model::hedging::build(&specs, &groups, &names, base.risk);
+        let mut model = fsdplan::plan::hedged::build_model(base, futures).model;
         if options.relax {
             for column in &mut model.lp.columns {
                 column.integer = false;
@@ -526,6 +500,49 @@ pub fn compare(
         return code;
     }
     exit::SUCCESS
+}
+
+pub fn hedge(
+    path: &Path,
+    overrides: &[Override],
+    options: PlanOptions,
+    jobs: Option<u16>,
+    output: &OutputArgs,
+) -> i32 {
+    let loaded = match load(path, overrides) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    if loaded.futures.is_empty() {
+        eprintln!("error: {} has no [[event]]: with one future there is nothing to hedge; `fsdplan plan` plans it", path.display());
+        return exit::USAGE;
+    }
+    let clock = command_clock();
+    let mut report = match with_jobs(jobs, || {
+        fsdplan::studies::hedging::hedge(
+            &loaded.scenario,
+            &loaded.futures,
+            options,
+            solver(),
+            &clock,
+        )
+    }) {
+        Ok(report) => report,
+        Err(code) => return code,
+    };
+    report.overrides = override_texts(overrides);
+    let emitted = output.emit(Rendered {
+        stem: "hedge",
+        tables: &|| hedge_tables::tables(&report),
+        json: &|| json(&report),
+        csv: &|| hedge_tables::csv(&report),
+        html: None,
+    });
+    if let Err(code) = emitted {
+        return code;
+    }
+    let status = report.hedged.status.clone();
+    exit::for_status(&status)
 }
 
 pub fn sweep(

@@ -79,6 +79,21 @@ enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// What hedging is worth on a scenario with events: the hedged plan,
+    /// each future planned with foresight (wait-and-see, EVPI), the plan
+    /// that bets on each future (VSS), and every plan's regret.
+    Hedge {
+        /// The scenario file (TOML), with [[event]] tables.
+        scenario: PathBuf,
+        #[command(flatten)]
+        overrides: OverrideArgs,
+        #[command(flatten)]
+        solve: SolveArgs,
+        #[command(flatten)]
+        jobs: JobArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// Plan once per GPU option (only that option may be bought) and once
     /// with every option; one row each, best NPV first.
     Compare {
@@ -284,6 +299,7 @@ impl Command {
             | Command::Report { solve, .. }
             | Command::Explain { solve, .. }
             | Command::Compare { solve, .. }
+            | Command::Hedge { solve, .. }
             | Command::Sweep { solve, .. }
             | Command::Diff { solve, .. } => Some(solve),
             _ => None,
@@ -345,6 +361,19 @@ fn main() -> ExitCode {
             solve,
             output,
         } => commands::explain(&scenario, &overrides.overrides, solve.options(), &output),
+        Command::Hedge {
+            scenario,
+            overrides,
+            solve,
+            jobs,
+            output,
+        } => commands::hedge(
+            &scenario,
+            &overrides.overrides,
+            solve.options(),
+            jobs.jobs,
+            &output,
+        ),
         Command::Compare {
             scenario,
             gpus,

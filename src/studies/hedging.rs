@@ -1,0 +1,404 @@
+//! The value of hedging (SPEC.md section 7.3): the hedged plan; each
+//! future's perfect-foresight plan, wait-and-see and the expected value of
+//! perfect information (EVPI); the plan for each future v (bet on v until
+//! the events say otherwise) with its value of the stochastic solution
+//! (VSS); and the regret of every plan in every future.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::analyses::{self, hedged_audit, HedgedReport, PlanReport};
+use crate::model::{PlanInput, PlanModel};
+use crate::numbers::number;
+use crate::plan::hedged::{self, Bet, FutureRow, Outcomes};
+use crate::plan::PlanOptions;
+use crate::scenario::{Future, Scenario};
+use crate::solve::{search, Clock, Guarded, LpBackend, SearchStatus};
+
+pub const SCHEMA: &str = "fsdplan.hedge/1";
+
+/// The hedged plan's headline numbers.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HedgedSummary {
+    pub status: String,
+    pub objective: Option<f64>,
+    pub bound: Option<f64>,
+    pub gap: Option<f64>,
+    pub expected_npv: Option<f64>,
+    pub cvar: Option<f64>,
+}
+
+/// One future planned alone, knowing it will happen.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct ForesightRow {
+    pub future: String,
+    pub status: String,
+    pub npv: Option<f64>,
+    pub bound: Option<f64>,
+    pub gap: Option<f64>,
+}
+
+/// The plan that bets on one future.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct PlanForRow {
+    /// The future bet on (the v).
+    pub future: String,
+    pub status: String,
+    pub expected_npv: Option<f64>,
+    pub vss: Option<f64>,
+    /// Extension: the plan's objective and bound (with CVaR, the objective
+    /// is not the expected NPV).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objective: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound: Option<f64>,
+    /// Extension: why there is no plan, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+}
+
+/// One plan's NPV in one future, against that future's foresight.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+pub struct RegretRow {
+    /// `hedged`, or the future a plan bets on.
+    pub plan: String,
+    pub future: String,
+    pub npv: Option<f64>,
+    pub regret: Option<f64>,
+}
+
+/// `fsdplan hedge` (SPEC.md 7.4).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HedgeReport {
+    pub schema: String,
+    pub scenario: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
+    pub currency: String,
+    pub futures: Vec<FutureRow>,
+    pub hedged: HedgedSummary,
+    pub perfect_foresight: Vec<ForesightRow>,
+    pub wait_and_see: Option<f64>,
+    pub evpi: Option<f64>,
+    pub plan_for: Vec<PlanForRow>,
+    pub regret: Vec<RegretRow>,
+    /// Extension: where a value is smaller than the gaps that bound it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// Runs the study. The futures' own plans, then the bets, run in parallel
+/// on the caller's rayon pool.
+pub fn hedge(
+    base: &Scenario,
+    futures: &[Future],
+    options: PlanOptions,
+    backend: &(dyn LpBackend + Sync),
+    clock: &(dyn Clock + Sync),
+) -> HedgeReport {
+    let hedged = analyses::plan_hedged(base, futures, options, backend, clock).report();
+    let foresight: Vec<PlanReport> = futures
+        .par_iter()
+        .map(|f| analyses::plan(&f.scenario, options, backend, clock).report())
+        .collect();
+    let bets: Vec<Result<HedgedReport, String>> = (0..futures.len())
+        .into_par_iter()
+        .map(|v| {
+            if foresight[v].objective.is_none() {
+                return Err(format!(
+                    "future \"{}\" has no plan of its own to bet on",
+                    futures[v].name
+                ));
+            }
+            let bet = Bet {
+                future: v,
+                plan: &foresight[v].result,
+            };
+            let run = hedged::run_betting(base, futures, &bet, options, backend, clock)?;
+            let report = HedgedReport {
+                result: hedged_audit::certify_hedged(base, futures, run.result()),
+                infeasibility: None,
+            };
+            if report.status == "infeasible" {
+                return Err(stranded(base, futures, &bet, options, backend)
+                    .unwrap_or_else(|| {
+                        format!(
+                            "betting on \"{}\" leaves the futures together without a plan, though each alone has one",
+                            futures[v].name
+                        )
+                    }));
+            }
+            Ok(report)
+        })
+        .collect();
+    assemble(base, futures, &hedged, &foresight, &bets)
+}
+
+/// A future that betting on `bet.future` leaves without a plan, and what
+/// runs short there: that future alone with the bet's purchases in the
+/// periods it is alike the future bet on.
+fn stranded(
+    base: &Scenario,
+    futures: &[Future],
+    bet: &Bet,
+    options: PlanOptions,
+    backend: &dyn LpBackend,
+) -> Option<String> {
+    let v = bet.future;
+    for (f, future) in futures.iter().enumerate() {
+        if f == v {
+            continue;
+        }
+        let input = PlanInput::new(&future.scenario);
+        let mut model = crate::model::build(&input);
+        if let Err(why) = fix_alike(&mut model, &input, base, futures, f, bet) {
+            return Some(why);
+        }
+        let heuristics = crate::plan::heuristics::PlanHeuristics::of(&model, &input);
+        let outcome = search::solve(
+            &model.lp,
+            &Guarded(backend),
+            PlanOptions {
+                relax: true,
+                ..options
+            }
+            .limits,
+            &crate::solve::NoClock,
+            true,
+            &heuristics,
+        );
+        if outcome.status == SearchStatus::Infeasible {
+            let why = analyses::infeasibility::explain(&input, &model, &Guarded(backend), None);
+            let lines = if why.lines.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", why.lines.join("; "))
+            };
+            return Some(format!(
+                "betting on \"{}\" leaves future \"{}\" without a plan{lines}",
+                futures[v].name, future.name
+            ));
+        }
+    }
+    None
+}
+
+/// Fixes future `f`'s own model's purchases to the bet's in the periods in
+/// which `f` is alike the future bet on.
+fn fix_alike(
+    model: &mut PlanModel,
+    input: &PlanInput,
+    base: &Scenario,
+    futures: &[Future],
+    f: usize,
+    bet: &Bet,
+) -> Result<(), String> {
+    let scenario = input.scenario;
+    let v = bet.future;
+    for t in 0..input.periods {
+        if !futures[f].alike(&futures[v], &base.events, &base.calendar, t) {
+            continue;
+        }
+        let label = &input.labels[t];
+        for (s, site) in scenario.sites.iter().enumerate() {
+            for (g, gpu) in scenario.gpus.iter().enumerate() {
+                let value: f64 = bet
+                    .plan
+                    .gpus
+                    .iter()
+                    .filter(|r| &r.period == label && r.site == site.name && r.gpu == gpu.name)
+                    .map(|r| r.bought_nodes)
+                    .sum();
+                match model.index.buy_nodes.get(t, s, g) {
+                    Some(var) => {
+                        let column = &mut model.lp.columns[var.0];
+                        column.lower = value;
+                        column.upper = value;
+                    }
+                    None if value > 0.0 => {
+                        return Err(format!(
+                            "betting on \"{}\" buys {} {} at {} in {}, which future \"{}\", alike it then, may not buy",
+                            futures[v].name,
+                            number(value, 0),
+                            gpu.name,
+                            site.name,
+                            label,
+                            futures[f].name
+                        ));
+                    }
+                    None => {}
+                }
+            }
+            for (k, tier) in scenario.storage_tiers.iter().enumerate() {
+                let value: f64 = bet
+                    .plan
+                    .storage
+                    .iter()
+                    .filter(|r| &r.period == label && r.site == site.name && r.tier == tier.name)
+                    .map(|r| r.bought_pb)
+                    .sum();
+                if let Some(var) = model.index.buy_storage.get(t, s, k) {
+                    let column = &mut model.lp.columns[var.0];
+                    column.lower = value;
+                    column.upper = value;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The objective's uncertainty from a gap: objective minus bound.
+fn slack(objective: Option<f64>, bound: Option<f64>) -> f64 {
+    match (objective, bound) {
+        (Some(o), Some(b)) => (o - b).max(0.0),
+        _ => 0.0,
+    }
+}
+
+fn assemble(
+    base: &Scenario,
+    futures: &[Future],
+    hedged: &HedgedReport,
+    foresight: &[PlanReport],
+    bets: &[Result<HedgedReport, String>],
+) -> HedgeReport {
+    let events = &base.events;
+    let future_rows: Vec<FutureRow> = futures
+        .iter()
+        .map(|f| FutureRow {
+            future: f.name.clone(),
+            probability: crate::plan::result::tidy_number(f.probability),
+            npv: None,
+            outcomes: Outcomes(
+                events
+                    .iter()
+                    .zip(&f.outcomes)
+                    .map(|(e, &o)| (e.name.clone(), e.outcomes[o].name.clone()))
+                    .collect(),
+            ),
+        })
+        .collect();
+    let perfect_foresight: Vec<ForesightRow> = futures
+        .iter()
+        .zip(foresight)
+        .map(|(f, p)| ForesightRow {
+            future: f.name.clone(),
+            status: p.status.clone(),
+            npv: p.objective,
+            bound: p.bound,
+            gap: p.gap,
+        })
+        .collect();
+    let all_planned = foresight.iter().all(|p| p.objective.is_some());
+    let wait_and_see = all_planned.then(|| {
+        futures
+            .iter()
+            .zip(foresight)
+            .map(|(f, p)| f.probability * p.objective.unwrap_or(0.0))
+            .sum::<f64>()
+    });
+    let ws_slack: f64 = futures
+        .iter()
+        .zip(foresight)
+        .map(|(f, p)| f.probability * slack(p.objective, p.bound))
+        .sum();
+    let hedged_slack = slack(hedged.objective, hedged.bound);
+    // Gaps below this are float noise, not an open question.
+    let noise = 1e-9 * hedged.objective.unwrap_or(0.0).abs();
+    let evpi = match (hedged.expected_npv, wait_and_see) {
+        (Some(e), Some(ws)) => Some(e - ws),
+        _ => None,
+    };
+    let mut notes = Vec::new();
+    if let Some(evpi) = evpi {
+        let within = hedged_slack + ws_slack;
+        if within > noise && evpi.abs() <= within {
+            notes.push(format!(
+                "EVPI ({}) is within the gaps that bound it ({}): it may be 0; plan with a smaller --mip-gap to resolve it",
+                number(evpi, 0),
+                number(within, 0)
+            ));
+        }
+    }
+    let mut plan_for = Vec::new();
+    let mut regret = Vec::new();
+    let push_regret = |regret: &mut Vec<RegretRow>, plan: &str, report: &HedgedReport| {
+        for (row, p) in report.futures.iter().zip(foresight) {
+            regret.push(RegretRow {
+                plan: plan.to_string(),
+                future: row.future.clone(),
+                npv: row.npv,
+                regret: match (row.npv, p.objective) {
+                    (Some(n), Some(best)) => Some(n - best),
+                    _ => None,
+                },
+            });
+        }
+    };
+    push_regret(&mut regret, "hedged", hedged);
+    for (future, bet) in futures.iter().zip(bets) {
+        match bet {
+            Ok(report) => {
+                let vss = match (report.expected_npv, hedged.expected_npv) {
+                    (Some(ev), Some(e)) => Some(ev - e),
+                    _ => None,
+                };
+                if let Some(vss) = vss {
+                    let within = hedged_slack + slack(report.objective, report.bound);
+                    if within > noise && vss.abs() <= within {
+                        notes.push(format!(
+                            "VSS of the plan for \"{}\" ({}) is within the gaps that bound it ({})",
+                            future.name,
+                            number(vss, 0),
+                            number(within, 0)
+                        ));
+                    }
+                }
+                plan_for.push(PlanForRow {
+                    future: future.name.clone(),
+                    status: report.status.clone(),
+                    expected_npv: report.expected_npv,
+                    vss,
+                    objective: report.objective,
+                    bound: report.bound,
+                    why: report
+                        .message
+                        .clone()
+                        .filter(|_| report.objective.is_none()),
+                });
+                push_regret(&mut regret, &future.name, report);
+            }
+            Err(why) => plan_for.push(PlanForRow {
+                future: future.name.clone(),
+                status: "infeasible".into(),
+                expected_npv: None,
+                vss: None,
+                objective: None,
+                bound: None,
+                why: Some(why.clone()),
+            }),
+        }
+    }
+    HedgeReport {
+        schema: SCHEMA.into(),
+        scenario: base.name.clone(),
+        overrides: Vec::new(),
+        currency: base.currency.clone(),
+        futures: future_rows,
+        hedged: HedgedSummary {
+            status: hedged.status.clone(),
+            objective: hedged.objective,
+            bound: hedged.bound,
+            gap: hedged.gap,
+            expected_npv: hedged.expected_npv,
+            cvar: hedged.cvar,
+        },
+        perfect_foresight,
+        wait_and_see,
+        evpi,
+        plan_for,
+        regret,
+        notes,
+    }
+}
