@@ -238,3 +238,39 @@ fn hedge_reports_evpi_vss_and_regret_in_json_and_tables() {
     assert_eq!(code, Some(fsdplan::exit::USAGE));
     assert!(err.contains("no [[event]]"), "{err}");
 }
+
+#[test]
+fn the_shipped_hedged_scenario_is_valid_and_its_relaxation_passes_the_audit() {
+    let scenario = "configs/china-1.7m-hedged.toml";
+    let (code, out, err) = stdout_of(&["check", scenario]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("3 events, 12 futures"), "{out}");
+    let (code, out, err) = stdout_of(&["plan", scenario, "--relax", "--format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let json: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["status"], "optimal");
+    assert_eq!(json["futures"].as_array().unwrap().len(), 12);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hedged.json");
+    std::fs::write(&file, &out).unwrap();
+    let (code, out, _) = stdout_of(&["audit", scenario, file.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{out}");
+    // The default scenario is the future that happened, with foresight:
+    // it is never dearer than the hedged plan in that future.
+    let (_, default, _) = stdout_of(&[
+        "plan",
+        "configs/china-1.7m.toml",
+        "--relax",
+        "--format",
+        "json",
+    ]);
+    let default: Value = serde_json::from_str(&default).unwrap();
+    let happened = json["futures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["future"] == "banned_then_licensed/licensed/as_planned")
+        .unwrap();
+    let foresight = default["objective"].as_f64().unwrap();
+    assert!(happened["npv"].as_f64().unwrap() >= foresight * (1.0 - 1e-9));
+}

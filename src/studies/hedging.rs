@@ -96,18 +96,34 @@ pub fn hedge(
     backend: &(dyn LpBackend + Sync),
     clock: &(dyn Clock + Sync),
 ) -> HedgeReport {
-    let hedged = analyses::plan_hedged(base, futures, options, backend, clock).report();
+    // The futures' own plans first: each is one future's size, quick next
+    // to the hedged plans, and every bet needs its future's.
     let foresight: Vec<PlanReport> = futures
         .par_iter()
         .map(|f| analyses::plan(&f.scenario, options, backend, clock).report())
         .collect();
+    // Under a time limit for the whole command, the hedged plan gets a
+    // third of what is left, so the bets still have time to run.
+    let mut hedged_options = options;
+    let limit = options.limits.time_limit;
+    if limit.is_finite() {
+        let now = clock.elapsed_seconds();
+        hedged_options.limits.time_limit = now + (limit - now).max(0.0) / 3.0;
+    }
+    let hedged = analyses::plan_hedged(base, futures, hedged_options, backend, clock).report();
     let bets: Vec<Result<HedgedReport, String>> = (0..futures.len())
         .into_par_iter()
         .map(|v| {
             if foresight[v].objective.is_none() {
+                let own = &foresight[v];
                 return Err(format!(
-                    "future \"{}\" has no plan of its own to bet on",
-                    futures[v].name
+                    "future \"{}\" has no plan of its own to bet on ({}{})",
+                    futures[v].name,
+                    own.status,
+                    own.message
+                        .as_deref()
+                        .map(|m| format!(": {m}"))
+                        .unwrap_or_default()
                 ));
             }
             let bet = Bet {
@@ -371,7 +387,18 @@ fn assemble(
             }
             Err(why) => plan_for.push(PlanForRow {
                 future: future.name.clone(),
-                status: "infeasible".into(),
+                // A bet with no plan of its own to bet on failed for the
+                // reason its own plan did (a time limit is not infeasibility).
+                status: match foresight
+                    .iter()
+                    .zip(futures)
+                    .find(|(_, f)| f.name == future.name)
+                {
+                    Some((own, _)) if own.objective.is_none() && own.status != "infeasible" => {
+                        own.status.clone()
+                    }
+                    _ => "infeasible".into(),
+                },
                 expected_npv: None,
                 vss: None,
                 objective: None,
