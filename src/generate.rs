@@ -21,6 +21,8 @@ pub struct GeneratorSpec {
     pub tiers: usize,
     pub period_months: u32,
     pub seed: u64,
+    /// Events of two outcomes each (SPEC.md section 7): 2^events futures.
+    pub events: usize,
 }
 
 impl Default for GeneratorSpec {
@@ -33,6 +35,7 @@ impl Default for GeneratorSpec {
             tiers: 3,
             period_months: 3,
             seed: 1,
+            events: 0,
         }
     }
 }
@@ -294,6 +297,7 @@ pub fn generate(spec: GeneratorSpec) -> String {
 
     // GPUs: the catalog, then variants of it.
     let mut gpu_names = Vec::new();
+    let mut prices = Vec::new();
     for g in 0..spec.gpus.max(1) {
         let t = &GPUS[g % GPUS.len()];
         let variant = g / GPUS.len();
@@ -346,6 +350,7 @@ pub fn generate(spec: GeneratorSpec) -> String {
         }
         let _ = writeln!(w);
         gpu_names.push((name, g % GPUS.len()));
+        prices.push(price);
     }
     // Export rules, as for the H20 and the H200 in the default catalog.
     for (name, template) in &gpu_names {
@@ -393,7 +398,72 @@ pub fn generate(spec: GeneratorSpec) -> String {
             t.5
         );
     }
+    if spec.events > 0 {
+        events(w, &mut rng, &spec, &gpu_names, &prices);
+    }
     out
+}
+
+/// Events drawn after everything else, so a scenario without them is the
+/// same file as before: in turn a ban of a GPU China may buy, the fleet's
+/// growth, and a GPU's price, each revealed in the first half of the
+/// horizon with two outcomes.
+fn events(
+    w: &mut String,
+    rng: &mut ChaCha8Rng,
+    spec: &GeneratorSpec,
+    gpus: &[(String, usize)],
+    prices: &[f64],
+) {
+    let _ = writeln!(
+        w,
+        "# {} events of two outcomes each: {} futures (`--events {}`).\n",
+        spec.events,
+        1usize << spec.events.min(16),
+        spec.events
+    );
+    let for_china: Vec<usize> = (0..gpus.len())
+        .filter(|&g| GPUS[gpus[g].1].allowed_in != "US")
+        .collect();
+    for k in 0..spec.events {
+        let periods = spec.periods.max(1);
+        let at = rng.random_range(1..=periods.div_ceil(2).max(1));
+        let months = at * spec.period_months as usize;
+        let reveal = format!("{}-{:02}", 2025 + months / 12, months % 12 + 1);
+        let p = rng.random_range(0.2..0.6);
+        let _ = writeln!(w, "[[event]]\nname = \"e{k}\"\nreveal = \"{reveal}\"\n");
+        match (k % 3, for_china.is_empty()) {
+            (0, false) => {
+                let g = for_china[rng.random_range(0..for_china.len())];
+                let _ = writeln!(
+                    w,
+                    "[[event.outcome]]\nname = \"banned\"\nprobability = {p:.2}\n\
+                     export_rule = [ {{ gpu = \"{}\", jurisdiction = \"CN\", from = \"{reveal}\" }} ]\n\n\
+                     [[event.outcome]]\nname = \"open\"\n",
+                    gpus[g].0
+                );
+            }
+            (2, _) => {
+                let g = rng.random_range(0..gpus.len());
+                let _ = writeln!(
+                    w,
+                    "[[event.outcome]]\nname = \"dear\"\nprobability = {p:.2}\n\
+                     set = {{ \"gpu.{}.price_per_node\" = {:.0} }}\n\n\
+                     [[event.outcome]]\nname = \"as_listed\"\n",
+                    gpus[g].0,
+                    prices[g] * 1.3
+                );
+            }
+            _ => {
+                let _ = writeln!(
+                    w,
+                    "[[event.outcome]]\nname = \"fast\"\nprobability = {p:.2}\n\
+                     set = {{ \"fleet.growth_per_year\" = 0.3 }}\n\n\
+                     [[event.outcome]]\nname = \"slow\"\nset = {{ \"fleet.growth_per_year\" = 0.05 }}\n"
+                );
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -431,6 +501,32 @@ mod tests {
             assert_eq!(scenario.gpus.len(), gpus);
             assert_eq!(scenario.data_classes.len(), classes);
             assert_eq!(scenario.storage_tiers.len(), tiers);
+        }
+    }
+
+    #[test]
+    fn events_give_two_to_the_n_valid_futures_and_leave_the_rest_alone() {
+        let plain = generate(GeneratorSpec::default());
+        for events in [1, 2, 4, 6] {
+            let spec = GeneratorSpec {
+                events,
+                ..GeneratorSpec::default()
+            };
+            let text = generate(spec);
+            assert!(
+                text.starts_with(&plain),
+                "the scenario without events is a prefix"
+            );
+            let mut read = |path: &std::path::Path| {
+                if path == std::path::Path::new("generated.toml") {
+                    Ok(text.clone())
+                } else {
+                    Err(std::io::Error::new(std::io::ErrorKind::NotFound, "none"))
+                }
+            };
+            let loaded = crate::scenario::load(std::path::Path::new("generated.toml"), &mut read)
+                .unwrap_or_else(|e| panic!("{events} events:\n{e}\n{text}"));
+            assert_eq!(loaded.futures.len(), 1 << events);
         }
     }
 }

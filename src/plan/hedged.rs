@@ -249,8 +249,9 @@ fn solve_built<'a>(
         groups,
     } = built;
     let built_at = clock.elapsed_seconds();
-    let heuristics = HedgedHeuristics {
-        futures: inputs
+    let probabilities: Vec<f64> = futures.iter().map(|f| f.probability).collect();
+    let heuristics = HedgedHeuristics::new(
+        inputs
             .iter()
             .zip(&model.futures)
             .map(|(input, m)| PlanHeuristics {
@@ -259,7 +260,9 @@ fn solve_built<'a>(
                 input,
             })
             .collect(),
-    };
+        &probabilities,
+        model.lp.columns.len(),
+    );
     let outcome = search::solve(
         &model.lp,
         &Guarded(backend),
@@ -287,6 +290,40 @@ fn solve_built<'a>(
 /// turn, on the one column vector.
 struct HedgedHeuristics<'a> {
     futures: Vec<PlanHeuristics<'a>>,
+    /// Per column, the probability of the futures whose purchase it is: a
+    /// move on a column shared by most of the probability is tried first.
+    weight: Vec<f64>,
+    /// Per purchase column, its (period, site, GPU).
+    place: Vec<Option<(usize, usize, usize)>>,
+}
+
+impl<'a> HedgedHeuristics<'a> {
+    fn new(futures: Vec<PlanHeuristics<'a>>, probabilities: &[f64], columns: usize) -> Self {
+        let mut weight = vec![0.0; columns];
+        let mut place = vec![None; columns];
+        for (h, p) in futures.iter().zip(probabilities) {
+            let (periods, sites, gpus) = (
+                h.input.periods,
+                h.input.scenario.sites.len(),
+                h.input.scenario.gpus.len(),
+            );
+            for t in 0..periods {
+                for s in 0..sites {
+                    for g in 0..gpus {
+                        if let Some(var) = h.index.buy_nodes.get(t, s, g) {
+                            weight[var.0] += p;
+                            place[var.0] = Some((t, s, g));
+                        }
+                    }
+                }
+            }
+        }
+        HedgedHeuristics {
+            futures,
+            weight,
+            place,
+        }
+    }
 }
 
 impl Heuristics for HedgedHeuristics<'_> {
@@ -308,8 +345,46 @@ impl Heuristics for HedgedHeuristics<'_> {
     fn moves(&self, values: &[f64]) -> Vec<Vec<(Var, f64)>> {
         let mut seen = HashSet::new();
         let mut all = Vec::new();
+        // First the same move in every future that can make it (one node
+        // fewer of a GPU at a site in a period, everywhere): futures that
+        // differ only by an event's outcome often want the same change.
+        type Signature = Vec<(usize, usize, usize, i64)>;
+        let mut joint: std::collections::BTreeMap<Signature, (Vec<(Var, f64)>, bool)> =
+            std::collections::BTreeMap::new();
+        let mut each = Vec::new();
         for h in &self.futures {
             for step in h.moves(values) {
+                let signature: Option<Vec<(usize, usize, usize, i64)>> = step
+                    .iter()
+                    .map(|&(v, change)| {
+                        self.place[v.0].map(|(t, s, g)| (t, s, g, change.round() as i64))
+                    })
+                    .collect();
+                if let Some(signature) = signature {
+                    let (entry, widened) = joint.entry(signature).or_default();
+                    for &(v, change) in &step {
+                        if !entry.iter().any(|&(w, _)| w == v) {
+                            *widened |= !entry.is_empty() && entry.len() >= step.len();
+                            entry.push((v, change));
+                        }
+                    }
+                }
+                each.push(step);
+            }
+        }
+        // Only moves that more than one future contributed to.
+        for (_, (step, widened)) in joint {
+            let key: Vec<(usize, i64)> = step
+                .iter()
+                .map(|&(v, change)| (v.0, change.round() as i64))
+                .collect();
+            if widened && seen.insert(key) {
+                all.push(step);
+            }
+        }
+        let joint_moves = all.len();
+        {
+            for step in each {
                 let key: Vec<(usize, i64)> = step
                     .iter()
                     .map(|&(v, change)| (v.0, change.round() as i64))
@@ -319,6 +394,14 @@ impl Heuristics for HedgedHeuristics<'_> {
                 }
             }
         }
+        // Then each future's own moves, heaviest first, each future's own
+        // order (fewer, shifted, swapped) kept among equals.
+        let weight = |step: &Vec<(Var, f64)>| {
+            step.iter()
+                .map(|(v, _)| self.weight.get(v.0).copied().unwrap_or(0.0))
+                .fold(0.0, f64::max)
+        };
+        all[joint_moves..].sort_by(|a, b| weight(b).total_cmp(&weight(a)));
         all
     }
 }

@@ -320,8 +320,9 @@ fn assemble(
         .map(|(f, p)| f.probability * slack(p.objective, p.bound))
         .sum();
     let hedged_slack = slack(hedged.objective, hedged.bound);
-    // Gaps below this are float noise, not an open question.
-    let noise = 1e-9 * hedged.objective.unwrap_or(0.0).abs();
+    // Values and gaps below the solver's tolerance are noise: a value of 0
+    // needs no warning, and neither does a gap of float dust.
+    let noise = 1e-6 * hedged.objective.unwrap_or(0.0).abs();
     let evpi = match (hedged.expected_npv, wait_and_see) {
         (Some(e), Some(ws)) => Some(e - ws),
         _ => None,
@@ -329,7 +330,7 @@ fn assemble(
     let mut notes = Vec::new();
     if let Some(evpi) = evpi {
         let within = hedged_slack + ws_slack;
-        if within > noise && evpi.abs() <= within {
+        if within > noise && evpi.abs() > noise && evpi.abs() <= within {
             notes.push(format!(
                 "EVPI ({}) is within the gaps that bound it ({}): it may be 0; plan with a smaller --mip-gap to resolve it",
                 number(evpi, 0),
@@ -362,7 +363,7 @@ fn assemble(
                 };
                 if let Some(vss) = vss {
                     let within = hedged_slack + slack(report.objective, report.bound);
-                    if within > noise && vss.abs() <= within {
+                    if within > noise && vss.abs() > noise && vss.abs() <= within {
                         notes.push(format!(
                             "VSS of the plan for \"{}\" ({}) is within the gaps that bound it ({})",
                             future.name,

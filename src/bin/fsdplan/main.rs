@@ -174,6 +174,10 @@ enum Command {
         period_months: u32,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Events of two outcomes each (a ban, the fleet's growth, a
+        /// price), for 2^N futures (SPEC.md section 7).
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=8))]
+        events: u16,
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -415,10 +419,12 @@ fn main() -> ExitCode {
             tiers,
             period_months,
             seed,
+            events,
             output,
         } => commands::generate(
             fsdplan::generate::GeneratorSpec {
                 sites: usize::from(sites),
+                events: usize::from(events),
                 periods: usize::from(periods),
                 gpus: usize::from(gpus),
                 classes: usize::from(classes),
