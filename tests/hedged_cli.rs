@@ -159,7 +159,6 @@ fn commands_that_do_not_plan_events_yet_say_so() {
         vec!["explain", HEDGED],
         vec!["report", HEDGED],
         vec!["diff", HEDGED, "tests/scenarios/small.toml"],
-        vec!["sweep", HEDGED, "--set", "fleet.vehicles=1e5,2e5"],
         vec!["plan", HEDGED, "--explain"],
     ] {
         let (code, out, err) = stdout_of(&args);
@@ -273,4 +272,34 @@ fn the_shipped_hedged_scenario_is_valid_and_its_relaxation_passes_the_audit() {
         .unwrap();
     let foresight = default["objective"].as_f64().unwrap();
     assert!(happened["npv"].as_f64().unwrap() >= foresight * (1.0 - 1e-9));
+}
+
+#[test]
+fn sweep_plans_a_hedged_plan_per_point_and_can_vary_a_probability() {
+    let (code, out, err) = stdout_of(&[
+        "sweep",
+        HEDGED,
+        "--set",
+        "event.fleet.outcome.fast.probability=0.1,0.9",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let json: Value = serde_json::from_str(&out).unwrap();
+    let rows = json["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 2);
+    let npv = |i: usize| rows[i]["npv"].as_f64().unwrap();
+    // Fast growth is dearer, so the more likely it is, the dearer the plan.
+    assert!(npv(1) > npv(0), "{} {}", npv(0), npv(1));
+    // Each point's NPV is the hedged objective of that probability.
+    let (_, plan, _) = stdout_of(&[
+        "plan",
+        HEDGED,
+        "--set",
+        "event.fleet.outcome.fast.probability=0.9",
+        "--format",
+        "json",
+    ]);
+    let plan: Value = serde_json::from_str(&plan).unwrap();
+    assert_eq!(plan["objective"].as_f64().unwrap(), npv(1));
 }

@@ -223,11 +223,6 @@ impl ScenarioSources {
         Ok(ScenarioSources { merged, map })
     }
 
-    /// Whether the files define `[[event]]` tables (SPEC.md section 7).
-    pub fn has_events(&self) -> bool {
-        matches!(self.merged.get("event"), Some(toml::Value::Array(items)) if !items.is_empty())
-    }
-
     /// Applies `overrides` and validates the result.
     pub fn scenario(&self, overrides: &[Override]) -> Result<LoadedScenario, ScenarioError> {
         let mut merged = self.merged.clone();

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use toml::Value;
 
-use crate::analyses::PlanReport;
+use crate::analyses::{hedged_audit, PlanReport};
 use crate::plan::{self, PlanOptions};
 use crate::scenario::overrides::{parse_value, value_text};
 use crate::scenario::{Override, ScenarioError, ScenarioSources};
@@ -365,6 +365,10 @@ fn sweep_point(
             return row;
         }
     };
+    if !loaded.futures.is_empty() {
+        hedged_point(&mut row, &loaded, options, backend, clock);
+        return row;
+    }
     // A point's row shows the status and message; the infeasibility
     // explanation's extra solves would go unseen.
     let run = plan::run(&loaded.scenario, options, backend, clock);
@@ -383,6 +387,42 @@ fn sweep_point(
         row.error = report.message.clone();
     }
     row
+}
+
+/// A point of a scenario with events: its hedged plan. The NPV column is
+/// the hedged objective, nodes are the futures' probability-weighted
+/// purchases, and the peak is the highest of any future.
+fn hedged_point(
+    row: &mut SweepRow,
+    loaded: &crate::scenario::LoadedScenario,
+    options: PlanOptions,
+    backend: &dyn LpBackend,
+    clock: &dyn Clock,
+) {
+    let (base, futures) = (&loaded.scenario, &loaded.futures);
+    let run = plan::hedged::run(base, futures, options, backend, clock);
+    let report = hedged_audit::certify_hedged(base, futures, run.result());
+    row.status = report.status.clone();
+    row.npv = report.objective;
+    if report.objective.is_none() {
+        row.error = report.message.clone();
+        return;
+    }
+    for gpu in &base.gpus {
+        row.nodes_bought.insert(gpu.name.clone(), 0.0);
+    }
+    let mut peak: f64 = 0.0;
+    for (plan, future) in report.future_plans().iter().zip(futures) {
+        for r in &plan.gpus {
+            *row.nodes_bought.entry(r.gpu.clone()).or_default() +=
+                future.probability * r.bought_nodes;
+        }
+        peak = peak.max(plan.peak_mw());
+    }
+    for nodes in row.nodes_bought.values_mut() {
+        *nodes = crate::plan::result::tidy_number(*nodes);
+    }
+    row.peak_mw = Some(peak);
 }
 
 /// Why shard outputs cannot be merged.

@@ -569,10 +569,6 @@ pub fn sweep(
             return exit::BAD_INPUT;
         }
     };
-    if sources.has_events() {
-        eprintln!("error: `sweep` does not plan scenarios with [[event]] yet (SPEC.md section 7); sweep one future's scenario, or plan the hedged one with `fsdplan plan`");
-        return exit::USAGE;
-    }
     // Drawn only when stderr is a terminal.
     let progress = if quiet || points < 2 {
         ProgressBar::hidden()
