@@ -431,6 +431,31 @@ pub struct FutureRow {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Outcomes(pub Vec<(String, String)>);
 
+impl Outcomes {
+    /// The outcomes of `future`, named.
+    pub fn of(future: &Future, events: &[Event]) -> Outcomes {
+        Outcomes(
+            events
+                .iter()
+                .zip(&future.outcomes)
+                .map(|(e, &o)| (e.name.clone(), e.outcomes[o].name.clone()))
+                .collect(),
+        )
+    }
+}
+
+impl FutureRow {
+    /// A future's row without its NPV.
+    pub fn of(future: &Future, events: &[Event]) -> FutureRow {
+        FutureRow {
+            future: future.name.clone(),
+            probability: tidy_number(future.probability),
+            npv: None,
+            outcomes: Outcomes::of(future, events),
+        }
+    }
+}
+
 impl Serialize for Outcomes {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
@@ -631,18 +656,7 @@ fn build(run: &HedgedRun) -> HedgedResult {
         futures: run
             .futures
             .iter()
-            .map(|f| FutureRow {
-                future: f.name.clone(),
-                probability: tidy_number(f.probability),
-                npv: None,
-                outcomes: Outcomes(
-                    events
-                        .iter()
-                        .zip(&f.outcomes)
-                        .map(|(e, &o)| (e.name.clone(), e.outcomes[o].name.clone()))
-                        .collect(),
-                ),
-            })
+            .map(|f| FutureRow::of(f, events))
             .collect(),
         costs: Vec::new(),
         gpus: Vec::new(),

@@ -43,22 +43,12 @@ fn summary(report: &HedgedReport) -> TextTable {
         2,
     );
     let money = |x: f64| format!("{} {}", report.currency, number(x, 0));
-    let status = match (report.status.as_str(), report.gap) {
-        ("optimal", Some(gap)) if !report.relaxed => format!(
-            "optimal (gap {} within target {})",
-            percent(gap, 3),
-            percent(report.mip_gap_target, 3)
-        ),
-        ("optimal", _) if report.relaxed => {
-            "optimal (LP relaxation: node counts continuous)".to_string()
-        }
-        ("feasible", Some(gap)) => format!(
-            "feasible (gap {} above target {}: a limit stopped the search)",
-            percent(gap, 3),
-            percent(report.mip_gap_target, 3)
-        ),
-        (status, _) => status.to_string(),
-    };
+    let status = super::plan_tables::status_text(
+        &report.status,
+        report.gap,
+        report.relaxed,
+        report.mip_gap_target,
+    );
     t.push(vec!["status".into(), status]);
     if !report.overrides.is_empty() {
         t.push(vec!["overrides".into(), report.overrides.join(", ")]);

@@ -12,25 +12,33 @@ pub struct RunFacts {
     pub solve_seconds: Option<f64>,
 }
 
-pub fn summary(report: &PlanReport, facts: RunFacts) -> TextTable {
-    let mut t = TextTable::new(format!("fsdplan plan: {}", report.scenario), &["", ""], 2);
-    let money = |x: f64| format!("{} {}", report.currency, number(x, 0));
-    let status = match (report.status.as_str(), report.gap) {
-        ("optimal", Some(gap)) if !report.relaxed => format!(
+/// A plan's status in words, with its gap against the target.
+pub fn status_text(status: &str, gap: Option<f64>, relaxed: bool, target: f64) -> String {
+    match (status, gap) {
+        ("optimal", Some(gap)) if !relaxed => format!(
             "optimal (gap {} within target {})",
             percent(gap, 3),
-            percent(report.mip_gap_target, 3)
+            percent(target, 3)
         ),
-        ("optimal", _) if report.relaxed => {
-            "optimal (LP relaxation: node counts continuous)".to_string()
-        }
+        ("optimal", _) if relaxed => "optimal (LP relaxation: node counts continuous)".to_string(),
         ("feasible", Some(gap)) => format!(
             "feasible (gap {} above target {}: a limit stopped the search)",
             percent(gap, 3),
-            percent(report.mip_gap_target, 3)
+            percent(target, 3)
         ),
         (status, _) => status.to_string(),
-    };
+    }
+}
+
+pub fn summary(report: &PlanReport, facts: RunFacts) -> TextTable {
+    let mut t = TextTable::new(format!("fsdplan plan: {}", report.scenario), &["", ""], 2);
+    let money = |x: f64| format!("{} {}", report.currency, number(x, 0));
+    let status = status_text(
+        &report.status,
+        report.gap,
+        report.relaxed,
+        report.mip_gap_target,
+    );
     t.push(vec!["status".into(), status]);
     if !report.overrides.is_empty() {
         t.push(vec!["overrides".into(), report.overrides.join(", ")]);

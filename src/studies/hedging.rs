@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::analyses::{self, hedged_audit, HedgedReport, PlanReport};
 use crate::model::{PlanInput, PlanModel};
 use crate::numbers::number;
-use crate::plan::hedged::{self, Bet, FutureRow, Outcomes};
+use crate::plan::hedged::{self, Bet, FutureRow};
 use crate::plan::PlanOptions;
 use crate::scenario::{Future, Scenario};
 use crate::solve::{search, Clock, Guarded, LpBackend, SearchStatus};
@@ -280,21 +280,7 @@ fn assemble(
     bets: &[Result<HedgedReport, String>],
 ) -> HedgeReport {
     let events = &base.events;
-    let future_rows: Vec<FutureRow> = futures
-        .iter()
-        .map(|f| FutureRow {
-            future: f.name.clone(),
-            probability: crate::plan::result::tidy_number(f.probability),
-            npv: None,
-            outcomes: Outcomes(
-                events
-                    .iter()
-                    .zip(&f.outcomes)
-                    .map(|(e, &o)| (e.name.clone(), e.outcomes[o].name.clone()))
-                    .collect(),
-            ),
-        })
-        .collect();
+    let future_rows: Vec<FutureRow> = futures.iter().map(|f| FutureRow::of(f, events)).collect();
     let perfect_foresight: Vec<ForesightRow> = futures
         .iter()
         .zip(foresight)

@@ -294,19 +294,8 @@ pub fn plan(
         },
     };
     if let Some(file) = extras.write_lp {
-        let mut model = model::build(&PlanInput::new(scenario));
-        if options.relax {
-            // The file holds what is solved: with --relax, the relaxation.
-            for column in &mut model.lp.columns {
-                column.integer = false;
-            }
-        }
-        let header = LpHeader {
-            scenario: scenario.name.clone(),
-            currency: scenario.currency.clone(),
-            money_scale: model.scales.money,
-        };
-        if let Err(code) = write_file(file, &lp_format::write(&model.lp, &header)) {
+        let model = model::build(&PlanInput::new(scenario));
+        if let Err(code) = write_lp(file, model.lp, model.scales.money, scenario, options) {
             return code;
         }
     }
@@ -353,21 +342,59 @@ pub fn plan(
             search: solve_seconds - run.built_at,
             report: report_seconds,
         };
-        let tables = [
-            verbose::run_facts(&run.size(), seconds),
-            verbose::search_log(&run.outcome.log, run.model.scales.money, &scenario.currency),
-        ];
-        eprint!("{}", render_tables(&tables, TableStyle::Terminal));
+        let log = &run.outcome.log;
+        print_verbose(run.size(), seconds, log, run.model.scales.money, scenario);
     }
-    if let Some(message) = &report.message {
-        eprintln!("{}: {message}", report.status);
+    let why = report.infeasibility.as_ref().map(|w| w.lines.as_slice());
+    finish_plan(&report.status, report.message.as_deref(), why)
+}
+
+/// `plan --verbose`: the model's size, the stages' seconds and the search.
+fn print_verbose(
+    size: fsdplan::model::ModelSize,
+    seconds: StageSeconds,
+    log: &[fsdplan::solve::search::SearchStep],
+    money_scale: f64,
+    scenario: &fsdplan::scenario::Scenario,
+) {
+    let tables = [
+        verbose::run_facts(&size, seconds),
+        verbose::search_log(log, money_scale, &scenario.currency),
+    ];
+    eprint!("{}", render_tables(&tables, TableStyle::Terminal));
+}
+
+/// A plan's status and why on standard error, and its exit code.
+fn finish_plan(status: &str, message: Option<&str>, why: Option<&[String]>) -> i32 {
+    if let Some(message) = message {
+        eprintln!("{status}: {message}");
     }
-    if let Some(why) = &report.infeasibility {
-        for line in &why.lines {
-            eprintln!("  {line}");
+    for line in why.unwrap_or_default() {
+        eprintln!("  {line}");
+    }
+    exit::for_status(status)
+}
+
+/// `--write-lp FILE`: the programme that is solved (with `--relax`, the
+/// relaxation), named for the scenario.
+fn write_lp(
+    file: &Path,
+    mut lp: fsdplan::model::LinearProgram,
+    money_scale: f64,
+    scenario: &fsdplan::scenario::Scenario,
+    options: PlanOptions,
+) -> Result<(), i32> {
+    if options.relax {
+        for column in &mut lp.columns {
+            column.integer = false;
         }
     }
-    exit::for_status(&report.status)
+    let header = LpHeader {
+        scenario: scenario.name.clone(),
+        currency: scenario.currency.clone(),
+        money_scale,
+    };
+    write_file(file, &lp_format::write(&lp, &header))
 }
 
 /// The future `--future NAME` names, or a located error with the names.
@@ -405,18 +432,8 @@ fn plan_hedged(
         return exit::USAGE;
     }
     if let Some(file) = extras.write_lp {
-        let mut model = fsdplan::plan::hedged::build_model(base, futures).model;
-        if options.relax {
-            for column in &mut model.lp.columns {
-                column.integer = false;
-            }
-        }
-        let header = LpHeader {
-            scenario: base.name.clone(),
-            currency: base.currency.clone(),
-            money_scale: model.scales.money,
-        };
-        if let Err(code) = write_file(file, &lp_format::write(&model.lp, &header)) {
+        let model = fsdplan::plan::hedged::build_model(base, futures).model;
+        if let Err(code) = write_lp(file, model.lp, model.scales.money, base, options) {
             return code;
         }
     }
@@ -442,21 +459,11 @@ fn plan_hedged(
             search: run.solved_at - run.built_at,
             report: 0.0,
         };
-        let tables = [
-            verbose::run_facts(&run.size(), seconds),
-            verbose::search_log(&run.outcome.log, run.model.scales.money, &base.currency),
-        ];
-        eprint!("{}", render_tables(&tables, TableStyle::Terminal));
+        let log = &run.outcome.log;
+        print_verbose(run.size(), seconds, log, run.model.scales.money, base);
     }
-    if let Some(message) = &report.message {
-        eprintln!("{}: {message}", report.status);
-    }
-    if let Some(why) = &report.infeasibility {
-        for line in &why.lines {
-            eprintln!("  {line}");
-        }
-    }
-    exit::for_status(&report.status)
+    let why = report.infeasibility.as_ref().map(|w| w.lines.as_slice());
+    finish_plan(&report.status, report.message.as_deref(), why)
 }
 
 pub fn compare(
