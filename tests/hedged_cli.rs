@@ -158,7 +158,6 @@ fn commands_that_do_not_plan_events_yet_say_so() {
         vec!["compare", HEDGED],
         vec!["explain", HEDGED],
         vec!["report", HEDGED],
-        vec!["diff", HEDGED, "tests/scenarios/small.toml"],
         vec!["plan", HEDGED, "--explain"],
     ] {
         let (code, out, err) = stdout_of(&args);
@@ -302,4 +301,48 @@ fn sweep_plans_a_hedged_plan_per_point_and_can_vary_a_probability() {
     ]);
     let plan: Value = serde_json::from_str(&plan).unwrap();
     assert_eq!(plan["objective"].as_f64().unwrap(), npv(1));
+}
+
+#[test]
+fn diff_compares_a_hedged_plan_by_its_expected_costs() {
+    let (_, text, _) = stdout_of(&["plan", HEDGED, "--format", "json"]);
+    let hedged: Value = serde_json::from_str(&text).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hedged.json");
+    std::fs::write(&file, &text).unwrap();
+    let (code, out, err) = stdout_of(&[
+        "diff",
+        "tests/scenarios/small.toml",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let diff: Value = serde_json::from_str(&out).unwrap();
+    let b = diff["b"]["npv"].as_f64().expect("B's NPV");
+    let expected = hedged["expected_npv"].as_f64().unwrap();
+    assert!((b - expected).abs() <= 1e-9 * expected, "{b} {expected}");
+    // The expected cost table adds up to the expected NPV.
+    let by_category: f64 = diff["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["name"] != "NPV")
+        .map(|c| c["b"].as_f64().unwrap())
+        .sum();
+    assert!(
+        (by_category - expected).abs() <= 1e-6 * expected,
+        "{by_category} {expected}"
+    );
+    // A scenario with events is planned hedged, then compared the same way.
+    let (code, out, err) = stdout_of(&[
+        "diff",
+        "tests/scenarios/small.toml",
+        HEDGED,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let again: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(again["b"]["npv"], diff["b"]["npv"]);
 }

@@ -138,6 +138,19 @@ impl DerefMut for HedgedReport {
     }
 }
 
+impl HedgedReport {
+    /// The plan in expectation, as a report `diff` can compare with any
+    /// other (see [`HedgedResult::expected_plan`]). It comes from an
+    /// audited hedged result.
+    pub fn expected(&self) -> PlanReport {
+        PlanReport {
+            result: self.result.expected_plan(),
+            explain: None,
+            infeasibility: None,
+        }
+    }
+}
+
 /// A hedged run and, when it has no plan, why.
 pub struct HedgedPlanned<'a> {
     pub run: HedgedRun<'a>,

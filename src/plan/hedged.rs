@@ -536,7 +536,156 @@ pub struct HedgedResult {
     pub audit_violations: Vec<String>,
 }
 
+/// Rows of several futures merged into their probability-weighted mean:
+/// rows with the same key are added up, each scaled by its future's
+/// probability, in the order they first appear.
+fn weighted<T: Clone>(
+    rows: &[InFuture<T>],
+    probability: &dyn Fn(&str) -> f64,
+    key: &dyn Fn(&T) -> String,
+    add: &dyn Fn(&mut T, &T, f64),
+    zero: &dyn Fn(&T) -> T,
+) -> Vec<T> {
+    let mut order: Vec<String> = Vec::new();
+    let mut merged: std::collections::HashMap<String, T> = std::collections::HashMap::new();
+    for row in rows {
+        let k = key(&row.row);
+        let entry = merged.entry(k.clone()).or_insert_with(|| {
+            order.push(k);
+            zero(&row.row)
+        });
+        add(entry, &row.row, probability(&row.future));
+    }
+    order
+        .into_iter()
+        .filter_map(|k| merged.remove(&k))
+        .collect()
+}
+
 impl HedgedResult {
+    /// The plan in expectation: every row the probability-weighted mean of
+    /// the futures' rows, the NPV the expected NPV (for `diff`, which
+    /// compares two plans' expected costs). Not a plan any future runs.
+    pub fn expected_plan(&self) -> PlanResult {
+        let p = |future: &str| {
+            self.futures
+                .iter()
+                .find(|f| f.future == future)
+                .map_or(0.0, |f| f.probability)
+        };
+        let t = tidy_number;
+        let costs = weighted(
+            &self.costs,
+            &p,
+            &|r: &CostRow| r.period.clone(),
+            &|m: &mut CostRow, r: &CostRow, w| {
+                m.gpu_capital += w * r.gpu_capital;
+                m.storage_capital += w * r.storage_capital;
+                m.maintenance += w * r.maintenance;
+                m.ingest += w * r.ingest;
+                m.link += w * r.link;
+                m.energy += w * r.energy;
+                m.shortfall += w * r.shortfall;
+                m.total += w * r.total;
+                m.discounted_total += w * r.discounted_total;
+            },
+            &|r: &CostRow| CostRow {
+                period: r.period.clone(),
+                ..CostRow::default()
+            },
+        );
+        let gpus = weighted(
+            &self.gpus,
+            &p,
+            &|r: &GpuRow| format!("{}|{}|{}", r.period, r.site, r.gpu),
+            &|m: &mut GpuRow, r: &GpuRow, w| {
+                m.bought_nodes += w * r.bought_nodes;
+                m.installed_nodes += w * r.installed_nodes;
+            },
+            &|r: &GpuRow| GpuRow {
+                bought_nodes: 0.0,
+                installed_nodes: 0.0,
+                ..r.clone()
+            },
+        );
+        let storage = weighted(
+            &self.storage,
+            &p,
+            &|r: &StorageRow| format!("{}|{}|{}", r.period, r.site, r.tier),
+            &|m: &mut StorageRow, r: &StorageRow, w| {
+                m.bought_pb += w * r.bought_pb;
+                m.installed_pb += w * r.installed_pb;
+            },
+            &|r: &StorageRow| StorageRow {
+                bought_pb: 0.0,
+                installed_pb: 0.0,
+                ..r.clone()
+            },
+        );
+        let sites = weighted(
+            &self.sites,
+            &p,
+            &|r: &SiteRow| format!("{}|{}", r.period, r.site),
+            &|m: &mut SiteRow, r: &SiteRow, w| {
+                m.ingest_gbps += w * r.ingest_gbps;
+                m.power_mw += w * r.power_mw;
+                m.compute_pflop += w * r.compute_pflop;
+                m.compute_used_pflop += w * r.compute_used_pflop;
+            },
+            &|r: &SiteRow| SiteRow {
+                ingest_gbps: 0.0,
+                power_mw: 0.0,
+                compute_pflop: 0.0,
+                compute_used_pflop: 0.0,
+                ..r.clone()
+            },
+        );
+        let links = weighted(
+            &self.links,
+            &p,
+            &|r: &LinkRow| format!("{}|{}|{}", r.period, r.link, r.class),
+            &|m: &mut LinkRow, r: &LinkRow, w| {
+                m.copied_pb += w * r.copied_pb;
+                m.gbps += w * r.gbps;
+            },
+            &|r: &LinkRow| LinkRow {
+                copied_pb: 0.0,
+                gbps: 0.0,
+                ..r.clone()
+            },
+        );
+        let mut plan = PlanResult {
+            schema: super::result::SCHEMA.to_string(),
+            scenario: self.scenario.clone(),
+            overrides: self.overrides.clone(),
+            status: self.status.clone(),
+            message: self.message.clone(),
+            objective: self.expected_npv,
+            bound: None,
+            gap: None,
+            stopped_by: self.stopped_by.clone(),
+            currency: self.currency.clone(),
+            periods: self.periods.clone(),
+            costs,
+            gpus,
+            storage,
+            sites,
+            data: Vec::new(),
+            links,
+            shortfall: Vec::new(),
+            relaxed: self.relaxed,
+            mip_gap_target: self.mip_gap_target,
+            solver: self.solver.clone(),
+            model: self.model,
+            audit_violations: self.audit_violations.clone(),
+        };
+        for row in &mut plan.costs {
+            row.total = t(row.total);
+            row.discounted_total = t(row.discounted_total);
+        }
+        plan
+    }
+
     /// The future results this hedged result holds, one per future, as
     /// single plans (for the audit and for per-future tables).
     pub fn future_plans(&self) -> Vec<PlanResult> {

@@ -681,14 +681,31 @@ fn plan_of(path: &Path, options: PlanOptions) -> Result<PlanReport, i32> {
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if !is_json {
         let loaded = load(path, &[])?;
-        without_events(&loaded, "diff")?;
         let clock = command_clock();
+        if !loaded.futures.is_empty() {
+            // A hedged plan is compared by its expected costs.
+            let planned = fsdplan::analyses::plan_hedged(
+                &loaded.scenario,
+                &loaded.futures,
+                options,
+                solver(),
+                &clock,
+            );
+            return Ok(planned.report().expected());
+        }
         return Ok(plan_scenario(&loaded.scenario, options, solver(), &clock).report());
+    }
+    if is_hedged_plan(path) {
+        let result = read_hedged_plan(path)?;
+        return Ok(fsdplan::analyses::HedgedReport {
+            result,
+            infeasibility: None,
+        }
+        .expected());
     }
     read_plan(path)
 }
 
-/// A plan JSON file written by `plan --format json`.
 /// Whether a JSON file says it is a hedged plan (`fsdplan.hedged-plan/1`).
 fn is_hedged_plan(path: &Path) -> bool {
     read_bounded(path, MAX_JSON_BYTES)
@@ -732,6 +749,7 @@ fn without_events(loaded: &LoadedScenario, command: &str) -> Result<(), i32> {
     Err(exit::USAGE)
 }
 
+/// A plan JSON file written by `plan --format json`.
 fn read_plan(path: &Path) -> Result<PlanReport, i32> {
     let name = path.display();
     let text = read_bounded(path, MAX_JSON_BYTES).map_err(|error| {
