@@ -159,6 +159,7 @@ fn commands_that_do_not_plan_events_yet_say_so() {
         vec!["explain", HEDGED],
         vec!["report", HEDGED],
         vec!["plan", HEDGED, "--explain"],
+        vec!["plan", HEDGED, "--format", "html"],
     ] {
         let (code, out, err) = stdout_of(&args);
         assert_eq!(code, Some(fsdplan::exit::USAGE), "{args:?}: {err}");

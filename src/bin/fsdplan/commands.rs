@@ -427,6 +427,10 @@ fn plan_hedged(
 ) -> i32 {
     let base = &loaded.scenario;
     let futures = &loaded.futures;
+    if output.format == crate::output::Format::Html {
+        eprintln!("error: --format html does not yet draw a hedged plan; use table, json, csv or markdown, or --future NAME for one future's report");
+        return exit::USAGE;
+    }
     if extras.explain {
         eprintln!("error: --explain does not yet explain a hedged plan; explain one future with --future NAME --explain");
         return exit::USAGE;
