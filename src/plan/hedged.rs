@@ -15,7 +15,7 @@ use super::result::{
 use super::PlanOptions;
 use crate::model::compute::purchase_upper;
 use crate::model::hedging::{self, FutureSpec, HedgedModel};
-use crate::model::{ModelSize, PlanInput, Var};
+use crate::model::{LinearProgram, ModelIndex, ModelSize, PlanInput, Var};
 use crate::scenario::events::{decision_groups, group_name};
 use crate::scenario::{Event, Future, Scenario};
 use crate::solve::search::{self, Heuristics};
@@ -145,9 +145,106 @@ pub fn run<'a>(
 
 /// A bet on one future (SPEC.md 7.3): its perfect-foresight purchases,
 /// taken in every period in which a future is still alike it.
-pub struct Bet<'r> {
+pub struct Bet {
     pub future: usize,
-    pub plan: &'r PlanResult,
+    /// Nodes bought, `[t][s][g]`, and PB bought, `[t][s][k]`.
+    pub nodes: Vec<Vec<Vec<f64>>>,
+    pub storage: Vec<Vec<Vec<f64>>>,
+}
+
+/// A purchase a bet makes that a model has no room for: its period, site,
+/// GPU and node count.
+pub struct NoRoom {
+    pub period: usize,
+    pub site: usize,
+    pub gpu: usize,
+    pub nodes: f64,
+}
+
+impl Bet {
+    /// The bet on future `future`, from that future's own plan.
+    pub fn new(future: usize, futures: &[Future], plan: &PlanResult) -> Bet {
+        let scenario = &futures[future].scenario;
+        let labels = scenario.calendar.labels();
+        let period = |label: &str| labels.iter().position(|l| l == label);
+        let site = |name: &str| scenario.sites.iter().position(|s| s.name == name);
+        let (t, s) = (labels.len(), scenario.sites.len());
+        let mut nodes = vec![vec![vec![0.0; scenario.gpus.len()]; s]; t];
+        let mut storage = vec![vec![vec![0.0; scenario.storage_tiers.len()]; s]; t];
+        for row in &plan.gpus {
+            let g = scenario.gpus.iter().position(|g| g.name == row.gpu);
+            if let (Some(t), Some(s), Some(g)) = (period(&row.period), site(&row.site), g) {
+                nodes[t][s][g] = row.bought_nodes;
+            }
+        }
+        for row in &plan.storage {
+            let k = scenario
+                .storage_tiers
+                .iter()
+                .position(|k| k.name == row.tier);
+            if let (Some(t), Some(s), Some(k)) = (period(&row.period), site(&row.site), k) {
+                storage[t][s][k] = row.bought_pb;
+            }
+        }
+        Bet {
+            future,
+            nodes,
+            storage,
+        }
+    }
+
+    /// Fixes the purchase columns of `index` in `lp` to the bet's in the
+    /// periods `fixed` holds; the first purchase the model has no column or
+    /// bound for is returned instead.
+    pub fn fix(
+        &self,
+        lp: &mut LinearProgram,
+        index: &ModelIndex,
+        fixed: &dyn Fn(usize) -> bool,
+    ) -> Result<(), NoRoom> {
+        for (t, sites) in self.nodes.iter().enumerate().filter(|(t, _)| fixed(*t)) {
+            for (s, gpus) in sites.iter().enumerate() {
+                for (g, &value) in gpus.iter().enumerate() {
+                    match index.buy_nodes.get(t, s, g) {
+                        Some(var) if value <= lp.columns[var.0].upper + 1e-9 => {
+                            lp.columns[var.0].lower = value;
+                            lp.columns[var.0].upper = value;
+                        }
+                        _ if value == 0.0 => {}
+                        _ => {
+                            return Err(NoRoom {
+                                period: t,
+                                site: s,
+                                gpu: g,
+                                nodes: value,
+                            })
+                        }
+                    }
+                }
+                for (k, &pb) in self.storage[t][s].iter().enumerate() {
+                    if let Some(var) = index.buy_storage.get(t, s, k) {
+                        lp.columns[var.0].lower = pb;
+                        lp.columns[var.0].upper = pb;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A purchase with no room, in words, naming the future that may not
+    /// make it.
+    pub fn no_room_text(&self, futures: &[Future], stranded: &str, no_room: &NoRoom) -> String {
+        let scenario = &futures[self.future].scenario;
+        format!(
+            "betting on \"{}\" buys {} {} at {} in {}, which {stranded}, alike it then, may not buy",
+            futures[self.future].name,
+            crate::numbers::number(no_room.nodes, 0),
+            scenario.gpus[no_room.gpu].name,
+            scenario.sites[no_room.site].name,
+            scenario.calendar.label(no_room.period)
+        )
+    }
 }
 
 /// The hedged model with the purchases fixed by `bet`, planned; or, when
@@ -166,73 +263,23 @@ pub fn run_betting<'a>(
 }
 
 /// Fixes the purchase columns that future `bet.future`'s decision groups
-/// own to its plan's purchases.
+/// own to its plan's purchases: in every period, those of the group that
+/// holds the future bet on.
 fn fix_to_bet(built: &mut HedgedBuild, futures: &[Future], bet: &Bet) -> Result<(), String> {
     let v = bet.future;
-    let input = &built.inputs[v];
-    let scenario = input.scenario;
-    let site = |name: &str| scenario.sites.iter().position(|s| s.name == name);
-    let period = |label: &str| input.labels.iter().position(|l| l == label);
-    let mut nodes = vec![vec![vec![0.0; scenario.gpus.len()]; scenario.sites.len()]; input.periods];
-    let mut storage =
-        vec![vec![vec![0.0; scenario.storage_tiers.len()]; scenario.sites.len()]; input.periods];
-    for row in &bet.plan.gpus {
-        let g = scenario.gpus.iter().position(|g| g.name == row.gpu);
-        if let (Some(t), Some(s), Some(g)) = (period(&row.period), site(&row.site), g) {
-            nodes[t][s][g] = row.bought_nodes;
-        }
-    }
-    for row in &bet.plan.storage {
-        let k = scenario
-            .storage_tiers
-            .iter()
-            .position(|k| k.name == row.tier);
-        if let (Some(t), Some(s), Some(k)) = (period(&row.period), site(&row.site), k) {
-            storage[t][s][k] = row.bought_pb;
-        }
-    }
     let index = &built.model.futures[v].index;
-    let lp = &mut built.model.lp;
-    for t in 0..input.periods {
-        for (s, site) in scenario.sites.iter().enumerate() {
-            for (g, gpu) in scenario.gpus.iter().enumerate() {
-                let value = nodes[t][s][g];
-                match index.buy_nodes.get(t, s, g) {
-                    Some(var) if value <= lp.columns[var.0].upper + 1e-9 => {
-                        lp.columns[var.0].lower = value;
-                        lp.columns[var.0].upper = value;
-                    }
-                    _ if value == 0.0 => {}
-                    _ => {
-                        // A future alike v then may not buy it.
-                        let alike = (0..futures.len())
-                            .filter(|&f| f != v && built.groups[t][f] == built.groups[t][v])
-                            .find(|&f| {
-                                purchase_upper(&built.inputs[f], t, s, g).is_none_or(|u| u < value)
-                            })
-                            .map_or("another future".to_string(), |f| {
-                                format!("future \"{}\"", futures[f].name)
-                            });
-                        return Err(format!(
-                            "betting on \"{}\" buys {} {} at {} in {}, which {alike}, alike it then, may not buy",
-                            futures[v].name,
-                            crate::numbers::number(value, 0),
-                            gpu.name,
-                            site.name,
-                            input.labels[t]
-                        ));
-                    }
-                }
-            }
-            for (k, &pb) in storage[t][s].iter().enumerate() {
-                if let Some(var) = built.model.futures[v].index.buy_storage.get(t, s, k) {
-                    lp.columns[var.0].lower = pb;
-                    lp.columns[var.0].upper = pb;
-                }
-            }
-        }
-    }
-    Ok(())
+    bet.fix(&mut built.model.lp, index, &|_| true)
+        .map_err(|no| {
+            // A future alike v then whose own bound is below the bet's.
+            let (t, s, g) = (no.period, no.site, no.gpu);
+            let stranded = (0..futures.len())
+                .filter(|&f| f != v && built.groups[t][f] == built.groups[t][v])
+                .find(|&f| purchase_upper(&built.inputs[f], t, s, g).is_none_or(|u| u < no.nodes))
+                .map_or("another future".to_string(), |f| {
+                    format!("future \"{}\"", futures[f].name)
+                });
+            bet.no_room_text(futures, &stranded, &no)
+        })
 }
 
 fn solve_built<'a>(

@@ -28,8 +28,9 @@ pub fn all(report: &HedgedReport, base: &Scenario, futures: &[Future]) -> Vec<Te
         }
         return tables;
     }
-    tables.push(decide_now(report, base, futures));
-    tables.push(after_reveals(report, base, futures));
+    let groups = decision_groups(futures, &base.events, &base.calendar);
+    tables.push(decide_now(report, &groups, futures));
+    tables.push(after_reveals(report, base, &groups, futures));
     tables.push(futures_table(report));
     tables.push(npv_by_category(report));
     tables.push(purchases_per_future(report));
@@ -139,8 +140,7 @@ fn bought_in(report: &HedgedReport, future: &str, period: &str) -> Vec<String> {
 
 /// Purchases in the periods before any event is known: one decision for
 /// every future.
-fn decide_now(report: &HedgedReport, base: &Scenario, futures: &[Future]) -> TextTable {
-    let groups = decision_groups(futures, &base.events, &base.calendar);
+fn decide_now(report: &HedgedReport, groups: &[Vec<usize>], futures: &[Future]) -> TextTable {
     let mut t = TextTable::new(
         "Decide now: purchases before the first reveal (the same in every future)",
         &["period", "purchases"],
@@ -172,8 +172,12 @@ fn decide_now(report: &HedgedReport, base: &Scenario, futures: &[Future]) -> Tex
 
 /// Purchases once events are known: one line per period and per group of
 /// futures alike in it (`if h20_ban=banned`).
-fn after_reveals(report: &HedgedReport, base: &Scenario, futures: &[Future]) -> TextTable {
-    let groups = decision_groups(futures, &base.events, &base.calendar);
+fn after_reveals(
+    report: &HedgedReport,
+    base: &Scenario,
+    groups: &[Vec<usize>],
+    futures: &[Future],
+) -> TextTable {
     let mut t = TextTable::new(
         "After each reveal: purchases by what is known",
         &["period", "if", "futures", "purchases"],

@@ -197,6 +197,16 @@ pub enum ScenarioError {
     Invalid { problems: Vec<Problem> },
 }
 
+impl ScenarioError {
+    /// The problems of an invalid scenario (none for other errors).
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            ScenarioError::Invalid { problems } => problems,
+            _ => &[],
+        }
+    }
+}
+
 fn render_all(problems: &[Problem]) -> String {
     let mut text = String::new();
     for problem in problems {

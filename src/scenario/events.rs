@@ -331,13 +331,3 @@ pub(crate) fn forbidden_in_set(keys: &[String]) -> Option<String> {
         keys.join(".")
     ))
 }
-
-impl ScenarioError {
-    /// The problems of an invalid scenario (none for other errors).
-    pub fn problems(&self) -> &[Problem] {
-        match self {
-            ScenarioError::Invalid { problems } => problems,
-            _ => &[],
-        }
-    }
-}

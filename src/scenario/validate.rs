@@ -742,7 +742,7 @@ fn check_events(raw: &[RawEvent], c: &mut Checker) -> Vec<Event> {
             &KeyPath::key("event").index(too_many_at).then("name"),
             format!(
                 "the events make {} futures ({}); allowed: at most {} (SPEC.md 7.1): merge outcomes or drop an event",
-                if futures == usize::MAX { "too many".to_string() } else { number_text(futures) },
+                if futures == usize::MAX { "too many".to_string() } else { crate::numbers::number(futures as f64, 0) },
                 counts.join(" x "),
                 events::MAX_FUTURES
             ),
@@ -783,10 +783,6 @@ fn outcome_changes(outcome: &RawOutcome) -> Vec<String> {
         }
     }
     changes
-}
-
-fn number_text(n: usize) -> String {
-    crate::numbers::number(n as f64, 0)
 }
 
 fn check_risk(raw: Option<&RawRisk>, c: &mut Checker) -> Risk {

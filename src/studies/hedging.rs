@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::analyses::{self, hedged_audit, HedgedReport, PlanReport};
-use crate::model::{PlanInput, PlanModel};
+use crate::model::PlanInput;
 use crate::numbers::number;
 use crate::plan::hedged::{self, Bet, FutureRow};
 use crate::plan::PlanOptions;
@@ -126,10 +126,7 @@ pub fn hedge(
                         .unwrap_or_default()
                 ));
             }
-            let bet = Bet {
-                future: v,
-                plan: &foresight[v].result,
-            };
+            let bet = Bet::new(v, futures, &foresight[v].result);
             let run = hedged::run_betting(base, futures, &bet, options, backend, clock)?;
             let report = HedgedReport {
                 result: hedged_audit::certify_hedged(base, futures, run.result()),
@@ -167,18 +164,16 @@ fn stranded(
         }
         let input = PlanInput::new(&future.scenario);
         let mut model = crate::model::build(&input);
-        if let Err(why) = fix_alike(&mut model, &input, base, futures, f, bet) {
-            return Some(why);
+        let alike = |t| future.alike(&futures[v], &base.events, &base.calendar, t);
+        if let Err(no) = bet.fix(&mut model.lp, &model.index, &alike) {
+            let stranded = format!("future \"{}\"", future.name);
+            return Some(bet.no_room_text(futures, &stranded, &no));
         }
         let heuristics = crate::plan::heuristics::PlanHeuristics::of(&model, &input);
         let outcome = search::solve(
             &model.lp,
             &Guarded(backend),
-            PlanOptions {
-                relax: true,
-                ..options
-            }
-            .limits,
+            options.limits,
             &crate::solve::NoClock,
             true,
             &heuristics,
@@ -197,71 +192,6 @@ fn stranded(
         }
     }
     None
-}
-
-/// Fixes future `f`'s own model's purchases to the bet's in the periods in
-/// which `f` is alike the future bet on.
-fn fix_alike(
-    model: &mut PlanModel,
-    input: &PlanInput,
-    base: &Scenario,
-    futures: &[Future],
-    f: usize,
-    bet: &Bet,
-) -> Result<(), String> {
-    let scenario = input.scenario;
-    let v = bet.future;
-    for t in 0..input.periods {
-        if !futures[f].alike(&futures[v], &base.events, &base.calendar, t) {
-            continue;
-        }
-        let label = &input.labels[t];
-        for (s, site) in scenario.sites.iter().enumerate() {
-            for (g, gpu) in scenario.gpus.iter().enumerate() {
-                let value: f64 = bet
-                    .plan
-                    .gpus
-                    .iter()
-                    .filter(|r| &r.period == label && r.site == site.name && r.gpu == gpu.name)
-                    .map(|r| r.bought_nodes)
-                    .sum();
-                match model.index.buy_nodes.get(t, s, g) {
-                    Some(var) => {
-                        let column = &mut model.lp.columns[var.0];
-                        column.lower = value;
-                        column.upper = value;
-                    }
-                    None if value > 0.0 => {
-                        return Err(format!(
-                            "betting on \"{}\" buys {} {} at {} in {}, which future \"{}\", alike it then, may not buy",
-                            futures[v].name,
-                            number(value, 0),
-                            gpu.name,
-                            site.name,
-                            label,
-                            futures[f].name
-                        ));
-                    }
-                    None => {}
-                }
-            }
-            for (k, tier) in scenario.storage_tiers.iter().enumerate() {
-                let value: f64 = bet
-                    .plan
-                    .storage
-                    .iter()
-                    .filter(|r| &r.period == label && r.site == site.name && r.tier == tier.name)
-                    .map(|r| r.bought_pb)
-                    .sum();
-                if let Some(var) = model.index.buy_storage.get(t, s, k) {
-                    let column = &mut model.lp.columns[var.0];
-                    column.lower = value;
-                    column.upper = value;
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 /// The objective's uncertainty from a gap: objective minus bound.
@@ -340,7 +270,7 @@ fn assemble(
         }
     };
     push_regret(&mut regret, "hedged", hedged);
-    for (future, bet) in futures.iter().zip(bets) {
+    for ((future, bet), own) in futures.iter().zip(bets).zip(foresight) {
         match bet {
             Ok(report) => {
                 let vss = match (report.expected_npv, hedged.expected_npv) {
@@ -376,15 +306,10 @@ fn assemble(
                 future: future.name.clone(),
                 // A bet with no plan of its own to bet on failed for the
                 // reason its own plan did (a time limit is not infeasibility).
-                status: match foresight
-                    .iter()
-                    .zip(futures)
-                    .find(|(_, f)| f.name == future.name)
-                {
-                    Some((own, _)) if own.objective.is_none() && own.status != "infeasible" => {
-                        own.status.clone()
-                    }
-                    _ => "infeasible".into(),
+                status: if own.objective.is_none() && own.status != "infeasible" {
+                    own.status.clone()
+                } else {
+                    "infeasible".into()
                 },
                 expected_npv: None,
                 vss: None,

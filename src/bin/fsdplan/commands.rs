@@ -699,35 +699,13 @@ fn plan_of(path: &Path, options: PlanOptions) -> Result<PlanReport, i32> {
         }
         return Ok(plan_scenario(&loaded.scenario, options, solver(), &clock).report());
     }
-    if is_hedged_plan(path) {
-        let result = read_hedged_plan(path)?;
-        return Ok(fsdplan::analyses::HedgedReport {
+    Ok(match read_plan(path)? {
+        PlanFile::One(report) => report,
+        PlanFile::Hedged(result) => fsdplan::analyses::HedgedReport {
             result,
             infeasibility: None,
         }
-        .expected());
-    }
-    read_plan(path)
-}
-
-/// Whether a JSON file says it is a hedged plan (`fsdplan.hedged-plan/1`).
-fn is_hedged_plan(path: &Path) -> bool {
-    read_bounded(path, MAX_JSON_BYTES)
-        .ok()
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-        .and_then(|v| v.get("schema").and_then(|s| s.as_str()).map(str::to_string))
-        .is_some_and(|schema| schema == fsdplan::plan::hedged::SCHEMA)
-}
-
-fn read_hedged_plan(path: &Path) -> Result<fsdplan::plan::hedged::HedgedResult, i32> {
-    let name = path.display();
-    let text = read_bounded(path, MAX_JSON_BYTES).map_err(|error| {
-        eprintln!("error: cannot read {name}: {error}");
-        exit::BAD_INPUT
-    })?;
-    serde_json::from_str(&text).map_err(|error| {
-        eprintln!("error: {name} is not the JSON output of `fsdplan plan --format json` on a scenario with events: {error}");
-        exit::BAD_INPUT
+        .expected(),
     })
 }
 
@@ -753,26 +731,45 @@ fn without_events(loaded: &LoadedScenario, command: &str) -> Result<(), i32> {
     Err(exit::USAGE)
 }
 
-/// A plan JSON file written by `plan --format json`.
-fn read_plan(path: &Path) -> Result<PlanReport, i32> {
+/// A plan JSON file: one scenario's plan or a hedged plan.
+enum PlanFile {
+    One(PlanReport),
+    Hedged(fsdplan::plan::hedged::HedgedResult),
+}
+
+/// A JSON file written by `plan --format json`, read once and told apart
+/// by its schema.
+fn read_plan(path: &Path) -> Result<PlanFile, i32> {
     let name = path.display();
     let text = read_bounded(path, MAX_JSON_BYTES).map_err(|error| {
         eprintln!("error: cannot read {name}: {error}");
         exit::BAD_INPUT
     })?;
-    let report: PlanReport = serde_json::from_str(&text).map_err(|error| {
+    let not_a_plan = |error: serde_json::Error| {
         eprintln!("error: {name} is not the JSON output of `fsdplan plan --format json`: {error}");
         exit::BAD_INPUT
-    })?;
-    if report.schema != fsdplan::plan::result::SCHEMA {
+    };
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(not_a_plan)?;
+    let Some(schema) = value.get("schema").and_then(|s| s.as_str()) else {
+        eprintln!("error: {name} is not the JSON output of `fsdplan plan --format json`: it has no `schema` string");
+        return Err(exit::BAD_INPUT);
+    };
+    if schema == fsdplan::plan::hedged::SCHEMA {
+        return serde_json::from_value(value)
+            .map(PlanFile::Hedged)
+            .map_err(not_a_plan);
+    }
+    if schema != fsdplan::plan::result::SCHEMA {
         eprintln!(
-            "error: {name} is a `{}` file, not a plan ({})",
-            report.schema,
-            fsdplan::plan::result::SCHEMA
+            "error: {name} is a `{schema}` file, not a plan ({} or {})",
+            fsdplan::plan::result::SCHEMA,
+            fsdplan::plan::hedged::SCHEMA
         );
         return Err(exit::BAD_INPUT);
     }
-    Ok(report)
+    serde_json::from_value(value)
+        .map(PlanFile::One)
+        .map_err(not_a_plan)
 }
 
 pub fn diff(
@@ -824,37 +821,36 @@ pub fn audit(
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let report = if is_hedged_plan(plan_path) {
-        if loaded.futures.is_empty() {
-            eprintln!(
-                "error: {} is a hedged plan, but {} has no [[event]]",
-                plan_path.display(),
-                path.display()
-            );
-            return exit::BAD_INPUT;
-        }
-        let plan = match read_hedged_plan(plan_path) {
-            Ok(plan) => plan,
-            Err(code) => return code,
-        };
-        fsdplan::analyses::hedged_audit::audit_hedged(&loaded.scenario, &loaded.futures, &plan)
-    } else {
-        let scenario = match (future, loaded.futures.is_empty()) {
-            (None, true) => &loaded.scenario,
-            (None, false) => {
-                eprintln!("error: {} has events and {} is the plan of one future: name it with --future NAME (futures: {})", path.display(), plan_path.display(), future_names(&loaded));
-                return exit::USAGE;
+    let plan = match read_plan(plan_path) {
+        Ok(plan) => plan,
+        Err(code) => return code,
+    };
+    let report = match plan {
+        PlanFile::Hedged(plan) => {
+            if loaded.futures.is_empty() {
+                eprintln!(
+                    "error: {} is a hedged plan, but {} has no [[event]]",
+                    plan_path.display(),
+                    path.display()
+                );
+                return exit::BAD_INPUT;
             }
-            (Some(name), _) => match future_named(&loaded, name) {
-                Ok(f) => &f.scenario,
-                Err(code) => return code,
-            },
-        };
-        let plan = match read_plan(plan_path) {
-            Ok(plan) => plan,
-            Err(code) => return code,
-        };
-        fsdplan::analyses::audit::audit(scenario, &plan)
+            fsdplan::analyses::hedged_audit::audit_hedged(&loaded.scenario, &loaded.futures, &plan)
+        }
+        PlanFile::One(plan) => {
+            let scenario = match (future, loaded.futures.is_empty()) {
+                (None, true) => &loaded.scenario,
+                (None, false) => {
+                    eprintln!("error: {} has events and {} is the plan of one future: name it with --future NAME (futures: {})", path.display(), plan_path.display(), future_names(&loaded));
+                    return exit::USAGE;
+                }
+                (Some(name), _) => match future_named(&loaded, name) {
+                    Ok(f) => &f.scenario,
+                    Err(code) => return code,
+                },
+            };
+            fsdplan::analyses::audit::audit(scenario, &plan)
+        }
     };
     let emitted = output.emit(Rendered {
         stem: "audit",
