@@ -155,7 +155,6 @@ fn future_plans_one_future_alone_and_audit_needs_to_know_which() {
 #[test]
 fn commands_that_do_not_plan_events_yet_say_so() {
     for args in [
-        vec!["compare", HEDGED],
         vec!["explain", HEDGED],
         vec!["report", HEDGED],
         vec!["plan", HEDGED, "--explain"],
@@ -169,6 +168,49 @@ fn commands_that_do_not_plan_events_yet_say_so() {
             "{args:?}: {err}"
         );
     }
+}
+
+#[test]
+fn compare_plans_each_option_hedged_in_tables_json_and_csv() {
+    let (code, out, err) = stdout_of(&["compare", HEDGED, "--relax"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("each option a hedged plan of 4 futures"),
+        "{out}"
+    );
+    assert!(out.contains("E[NPV]") && out.contains("CVaR"), "{out}");
+    let (code, out, err) = stdout_of(&["compare", HEDGED, "--relax", "--format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let json: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["futures"], 4);
+    for row in json["rows"].as_array().unwrap() {
+        if row["status"] == "optimal" {
+            assert!(row["expected_npv"].as_f64().unwrap() > 0.0, "{row}");
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = stdout_of(&[
+        "compare",
+        HEDGED,
+        "--relax",
+        "--format",
+        "csv",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let csv = std::fs::read_to_string(dir.path().join("compare.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.starts_with("option,status,npv,expected_npv,cvar,"),
+        "{header}"
+    );
+    // Every record has the header's fields (the reader refuses otherwise).
+    let records = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    assert!(records.len() >= 2, "{csv}");
 }
 
 #[test]

@@ -346,6 +346,77 @@ fn betting_on_one_future_can_leave_another_without_a_plan() {
     assert!(report.hedged.expected_npv.is_some());
 }
 
+fn compare_study(text: &str) -> fsdplan::studies::compare::CompareReport {
+    let loaded = load(text);
+    let options = PlanOptions {
+        relax: false,
+        limits: Limits {
+            mip_gap: 1e-9,
+            time_limit: f64::INFINITY,
+            max_nodes: 5000,
+            ..Limits::default()
+        },
+    };
+    fsdplan::studies::compare::compare_hedged(
+        &loaded.scenario,
+        &loaded.futures,
+        &[0, 1],
+        options,
+        backend(),
+        &|| Box::new(NoClock),
+    )
+}
+
+/// Each option is a hedged plan. At p = 0.1 with both GPUs the plan waits
+/// (E = 0.9 x 3.75e6 + 0.1 x 10e6); with `good` alone the banned future
+/// can only buy it in 2025, so both futures buy ahead (5e6); with `bad`
+/// alone five `bad` nodes cost 10e6 in every future.
+#[test]
+fn compare_on_events_plans_each_option_hedged() {
+    let report = compare_study(&scenario(0.1, "2026-01", ""));
+    assert_eq!(report.futures, 2);
+    let c = common_cost();
+    let row = |name: &str| report.rows.iter().find(|r| r.option == name).unwrap();
+    let all = row(fsdplan::studies::compare::UNRESTRICTED);
+    let waiting = 0.9 * WAIT_OPEN + 0.1 * WAIT_BANNED + c;
+    assert_close(all.npv.unwrap(), waiting, "all options");
+    assert_close(all.expected_npv.unwrap(), waiting, "all options, E[NPV]");
+    assert_close(all.nodes_bought, 5.0, "expected nodes");
+    let good = row("good");
+    assert_close(good.npv.unwrap(), AHEAD + c, "good alone buys ahead");
+    assert!(
+        good.limits
+            .iter()
+            .any(|l| l.text == "good banned in CN 2026-2027 (in banned)"),
+        "{:?}",
+        good.limits
+    );
+    let bad = row("bad");
+    assert_close(bad.npv.unwrap(), WAIT_BANNED + c, "bad alone");
+    assert_eq!(
+        report.rows[0].option,
+        fsdplan::studies::compare::UNRESTRICTED
+    );
+    assert_close(good.npv_difference.unwrap(), AHEAD + c - waiting, "vs best");
+}
+
+/// A ban on `good` from 2025 in the banned future forbids it in 2025 in
+/// both futures (they are alike until 2026): `good` alone leaves the banned
+/// future without a plan, and the row says so in words: the ban where a
+/// plan without it would buy (2026, when `good` is cheaper).
+#[test]
+fn compare_on_events_names_the_future_an_option_leaves_without_a_plan() {
+    let text = scenario(0.1, "2026-01", "").replace("from = \"2026-01\"", "from = \"2025-01\"");
+    let report = compare_study(&text);
+    let good = report.rows.iter().find(|r| r.option == "good").unwrap();
+    assert_eq!(good.status, "infeasible");
+    assert_eq!(
+        good.limit,
+        "in future \"banned\": good banned in CN 2026: a plan would buy 5 nodes there"
+    );
+    assert!(good.npv.is_none() && good.expected_npv.is_none());
+}
+
 use proptest::prelude::*;
 
 proptest! {

@@ -9,32 +9,40 @@ use crate::studies::compare::CompareReport;
 /// One row per option, best NPV first.
 pub fn table(report: &CompareReport) -> TextTable {
     let money = |x: Option<f64>| x.map_or_else(|| "-".to_string(), millions);
-    let mut t = TextTable::new(
-        if report.overrides.is_empty() {
-            format!("fsdplan compare: {}", report.scenario)
-        } else {
-            format!(
-                "fsdplan compare: {} (with {})",
-                report.scenario,
-                report.overrides.join(", ")
-            )
-        },
-        &[
-            "option",
-            "status",
-            &format!("NPV ({} M)", report.currency),
-            &format!("vs best ({} M)", report.currency),
-            "vs best",
-            "nodes bought",
-            "GPUs bought",
-            "peak MW",
-            "delivered EFLOP",
-            &format!("{} per EFLOP", report.currency),
-            "first limit",
-        ],
-        2,
-    )
-    .with_trailing_text(1);
+    let currency = &report.currency;
+    let hedged = report.futures > 0;
+    let mut title = format!("fsdplan compare: {}", report.scenario);
+    if !report.overrides.is_empty() {
+        title += &format!(" (with {})", report.overrides.join(", "));
+    }
+    if hedged {
+        title += &format!(
+            "; each option a hedged plan of {} futures (nodes, GPUs and EFLOP expected values, peak MW the highest future's)",
+            report.futures
+        );
+    }
+    let npv_header = if hedged {
+        format!("objective ({currency} M)")
+    } else {
+        format!("NPV ({currency} M)")
+    };
+    let mut headers: Vec<String> = vec!["option".into(), "status".into(), npv_header];
+    if hedged {
+        headers.push(format!("E[NPV] ({currency} M)"));
+        headers.push(format!("CVaR ({currency} M)"));
+    }
+    headers.extend([
+        format!("vs best ({currency} M)"),
+        "vs best".into(),
+        "nodes bought".into(),
+        "GPUs bought".into(),
+        "peak MW".into(),
+        "delivered EFLOP".into(),
+        format!("{currency} per EFLOP"),
+        "first limit".into(),
+    ]);
+    let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let mut t = TextTable::new(title, &headers, 2).with_trailing_text(1);
     for row in &report.rows {
         let planned = row.npv.is_some();
         let amount = |x: f64, decimals| {
@@ -44,10 +52,12 @@ pub fn table(report: &CompareReport) -> TextTable {
                 "-".to_string()
             }
         };
-        t.push(vec![
-            row.option.clone(),
-            row.status.clone(),
-            money(row.npv),
+        let mut cells = vec![row.option.clone(), row.status.clone(), money(row.npv)];
+        if hedged {
+            cells.push(money(row.expected_npv));
+            cells.push(money(row.cvar));
+        }
+        cells.extend([
             row.npv_difference
                 .map_or_else(|| "-".to_string(), signed_millions),
             if planned {
@@ -63,6 +73,7 @@ pub fn table(report: &CompareReport) -> TextTable {
                 .map_or_else(|| "-".to_string(), |x| number(x, 2)),
             row.limit.clone(),
         ]);
+        t.push(cells);
     }
     t
 }
@@ -72,6 +83,12 @@ struct CsvRow<'a> {
     option: &'a str,
     status: &'a str,
     npv: Option<f64>,
+    /// Hedged comparisons only (`Some` on every row then, so every record
+    /// has the same fields).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected_npv: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cvar: Option<Option<f64>>,
     npv_difference: Option<f64>,
     npv_difference_share: Option<f64>,
     nodes_bought: f64,
@@ -84,6 +101,7 @@ struct CsvRow<'a> {
 
 /// The comparison as one CSV file.
 pub fn csv(report: &CompareReport) -> Result<Vec<(&'static str, String)>, csv::Error> {
+    let hedged = report.futures > 0;
     let rows: Vec<CsvRow> = report
         .rows
         .iter()
@@ -91,6 +109,8 @@ pub fn csv(report: &CompareReport) -> Result<Vec<(&'static str, String)>, csv::E
             option: &r.option,
             status: &r.status,
             npv: r.npv,
+            expected_npv: hedged.then_some(r.expected_npv),
+            cvar: hedged.then_some(r.cvar),
             npv_difference: r.npv_difference,
             npv_difference_share: r.npv_difference_share,
             nodes_bought: r.nodes_bought,

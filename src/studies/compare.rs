@@ -15,7 +15,7 @@ use crate::analyses::limits::{self, Limit, LimitKind};
 use crate::analyses::PlanReport;
 use crate::model::PlanInput;
 use crate::plan::{self, PlanOptions};
-use crate::scenario::Scenario;
+use crate::scenario::{Future, Scenario};
 use crate::solve::{Clock, LpBackend};
 use crate::time::MonthRange;
 
@@ -30,7 +30,13 @@ pub struct CompareRow {
     /// A GPU name, or [`UNRESTRICTED`].
     pub option: String,
     pub status: String,
+    /// The NPV, or for a hedged plan its objective (SPEC.md 7.2).
     pub npv: Option<f64>,
+    /// Extension, hedged plans only: the expected NPV and the CVaR.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_npv: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cvar: Option<f64>,
     /// NPV minus the best NPV of the comparison.
     pub npv_difference: Option<f64>,
     /// `npv_difference` as a share of the best NPV.
@@ -58,8 +64,16 @@ pub struct CompareReport {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub overrides: Vec<String>,
     pub currency: String,
+    /// Extension: the number of futures each option's hedged plan covers
+    /// (0: the scenario has no events, each option is one plan).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub futures: usize,
     /// Sorted by NPV; options without a plan last.
     pub rows: Vec<CompareRow>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A copy of `scenario` in which only the GPUs in `keep` may be bought.
@@ -101,26 +115,76 @@ pub fn compare(
     backend: &(dyn LpBackend + Sync),
     clock: &(dyn Fn() -> Box<dyn Clock> + Sync),
 ) -> CompareReport {
+    let rows = plan_cases(gpus, &|case| {
+        let (name, restricted) = restrict(scenario, case);
+        option_row(
+            name,
+            &restricted,
+            case.is_some(),
+            options,
+            backend,
+            &*clock(),
+        )
+    });
+    finish(scenario, rows, 0)
+}
+
+/// [`compare`] on a scenario with events: each option is the hedged plan
+/// of every future restricted to it (SPEC.md 7.2), and its NPV column is
+/// the hedged objective. Nodes, GPUs and delivered compute are expected
+/// values over the futures, peak MW the highest of any future, and the
+/// limits each future's, with the futures they bind in named.
+pub fn compare_hedged(
+    base: &Scenario,
+    futures: &[Future],
+    gpus: &[usize],
+    options: PlanOptions,
+    backend: &(dyn LpBackend + Sync),
+    clock: &(dyn Fn() -> Box<dyn Clock> + Sync),
+) -> CompareReport {
+    let rows = plan_cases(gpus, &|case| {
+        let (name, restricted) = restrict(base, case);
+        let restricted_futures: Vec<Future> = futures
+            .iter()
+            .map(|f| Future {
+                scenario: restrict(&f.scenario, case).1,
+                ..f.clone()
+            })
+            .collect();
+        hedged_option_row(
+            name,
+            &restricted,
+            &restricted_futures,
+            case.is_some(),
+            options,
+            backend,
+            &*clock(),
+        )
+    });
+    finish(base, rows, futures.len())
+}
+
+/// One row per GPU option and one for every option allowed, planned in
+/// parallel.
+fn plan_cases(
+    gpus: &[usize],
+    row: &(dyn Fn(Option<usize>) -> CompareRow + Sync),
+) -> Vec<CompareRow> {
     let mut cases: Vec<Option<usize>> = gpus.iter().copied().map(Some).collect();
     cases.push(None);
-    let mut rows: Vec<CompareRow> = cases
-        .par_iter()
-        .map(|&case| {
-            let (name, restricted) = match case {
-                Some(g) => (scenario.gpus[g].name.clone(), only_buy(scenario, &[g])),
-                None => (UNRESTRICTED.to_string(), scenario.clone()),
-            };
-            option_row(
-                name,
-                &restricted,
-                case.is_some(),
-                options,
-                backend,
-                &*clock(),
-            )
-        })
-        .collect();
+    cases.par_iter().map(|&case| row(case)).collect()
+}
 
+/// The option's name and the scenario in which only it may be bought.
+fn restrict(scenario: &Scenario, case: Option<usize>) -> (String, Scenario) {
+    match case {
+        Some(g) => (scenario.gpus[g].name.clone(), only_buy(scenario, &[g])),
+        None => (UNRESTRICTED.to_string(), scenario.clone()),
+    }
+}
+
+/// The rows measured against the best and sorted, as a report.
+fn finish(scenario: &Scenario, mut rows: Vec<CompareRow>, futures: usize) -> CompareReport {
     let best = rows
         .iter()
         .filter_map(|r| r.npv)
@@ -142,6 +206,7 @@ pub fn compare(
         scenario: scenario.name.clone(),
         overrides: Vec::new(),
         currency: scenario.currency.clone(),
+        futures,
         rows,
     }
 }
@@ -161,56 +226,194 @@ fn option_row(
     let run = plan::run(scenario, options, backend, clock);
     let report = PlanReport::new(&run, None);
     let input = &run.input;
-    let focus_gpus: Vec<usize> = if focus {
-        scenario
-            .gpus
-            .iter()
-            .enumerate()
-            .filter(|(_, g)| !g.allowed_in.is_empty())
-            .map(|(g, _)| g)
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let mut row = CompareRow {
-        option,
-        status: report.status.to_string(),
-        npv: report.objective,
-        npv_difference: None,
-        npv_difference_share: None,
-        nodes_bought: 0.0,
-        gpus_bought: 0.0,
-        peak_mw: 0.0,
-        delivered_pflop: 0.0,
-        cost_per_delivered_eflop: None,
-        limit: String::new(),
-        limits: Vec::new(),
-    };
+    let focus_gpus = focus_gpus(scenario, focus);
+    let mut row = CompareRow::new(option, &report.status, report.objective);
     if report.objective.is_none() {
         row.limit = why_no_plan(scenario, &focus_gpus, &report, options, backend, clock);
         return row;
     }
-    for r in &report.gpus {
-        row.nodes_bought += r.bought_nodes;
-        if let Some(gpu) = scenario.gpus.iter().find(|g| g.name == r.gpu) {
-            row.gpus_bought += r.bought_nodes * gpu.gpus_per_node;
-        }
-    }
+    row.add_purchases(scenario, &report, 1.0);
     row.peak_mw = report.peak_mw();
     row.delivered_pflop = delivered_pflop(input, &report);
-    if let Some(npv) = report.objective {
-        if row.delivered_pflop > 0.0 {
-            row.cost_per_delivered_eflop = Some(npv / (row.delivered_pflop / 1e3));
-        }
-    }
+    row.cost_per_delivered_eflop = per_eflop(report.objective, row.delivered_pflop);
     let mut found = limits::purchase_blocks(input, &focus_gpus);
     found.extend(limits::capacity_limits(input, &report));
     limits::sort(&mut found);
-    row.limit = found
-        .first()
-        .map_or_else(|| "none: cost alone".to_string(), |l| l.text.clone());
-    row.limits = found;
+    row.set_limits(found);
     row
+}
+
+/// Plans one option of a scenario with events: the hedged plan of its
+/// futures, each restricted to the option.
+fn hedged_option_row(
+    option: String,
+    base: &Scenario,
+    futures: &[Future],
+    focus: bool,
+    options: PlanOptions,
+    backend: &dyn LpBackend,
+    clock: &dyn Clock,
+) -> CompareRow {
+    let planned = crate::analyses::plan_hedged(base, futures, options, backend, clock);
+    let report = planned.report();
+    let focus_gpus = focus_gpus(base, focus);
+    let mut row = CompareRow::new(option, &report.status, report.objective);
+    row.expected_npv = report.expected_npv;
+    row.cvar = report.cvar;
+    if report.objective.is_none() {
+        let stranded = planned
+            .infeasibility
+            .as_ref()
+            .and_then(|i| i.future.clone());
+        row.limit = match stranded.and_then(|name| futures.iter().find(|f| f.name == name)) {
+            Some(future) => {
+                let alone = plan::run(&future.scenario, options, backend, clock);
+                let alone = PlanReport::new(&alone, None);
+                let why = why_no_plan(
+                    &future.scenario,
+                    &focus_gpus,
+                    &alone,
+                    options,
+                    backend,
+                    clock,
+                );
+                format!("in future \"{}\": {why}", future.name)
+            }
+            None => planned
+                .infeasibility
+                .as_ref()
+                .and_then(|i| i.lines.first().cloned())
+                .or_else(|| report.message.clone())
+                .unwrap_or_else(|| format!("no plan ({})", report.status)),
+        };
+        return row;
+    }
+    let mut per_future = Vec::new();
+    for ((future, plan), input) in futures
+        .iter()
+        .zip(report.future_plans())
+        .zip(&planned.run.inputs)
+    {
+        let plan = PlanReport {
+            result: plan,
+            explain: None,
+            infeasibility: None,
+        };
+        let p = future.probability;
+        row.add_purchases(&future.scenario, &plan, p);
+        row.peak_mw = row.peak_mw.max(plan.peak_mw());
+        row.delivered_pflop += p * delivered_pflop(input, &plan);
+        let mut found = limits::purchase_blocks(input, &focus_gpus);
+        found.extend(limits::capacity_limits(input, &plan));
+        per_future.push((future, found));
+    }
+    row.cost_per_delivered_eflop = per_eflop(report.expected_npv, row.delivered_pflop);
+    row.set_limits(limits_in_futures(per_future));
+    row
+}
+
+/// Each future's limits as one list: a limit met in every future reads as
+/// it is; one met in some is followed by the futures it binds in (or, when
+/// more than three, how many and their probability).
+fn limits_in_futures(per_future: Vec<(&Future, Vec<Limit>)>) -> Vec<Limit> {
+    let all = per_future.len();
+    let mut merged: Vec<(Limit, Vec<&Future>)> = Vec::new();
+    for (future, found) in per_future {
+        for limit in found {
+            let same =
+                |(l, _): &&mut (Limit, Vec<&Future>)| l.kind == limit.kind && l.text == limit.text;
+            match merged.iter_mut().find(same) {
+                Some((l, seen)) => {
+                    l.first_period = l.first_period.min(limit.first_period);
+                    l.excess = l.excess.max(limit.excess);
+                    seen.push(future);
+                }
+                None => merged.push((limit, vec![future])),
+            }
+        }
+    }
+    let mut limits: Vec<Limit> = merged
+        .into_iter()
+        .map(|(mut limit, seen)| {
+            if seen.len() < all {
+                let names: Vec<&str> = seen.iter().map(|f| f.name.as_str()).collect();
+                let p: f64 = seen.iter().map(|f| f.probability).sum();
+                limit.text = if seen.len() <= 3 {
+                    format!("{} (in {})", limit.text, names.join(", "))
+                } else {
+                    format!(
+                        "{} (in {} of {all} futures, probability {})",
+                        limit.text,
+                        seen.len(),
+                        crate::numbers::number(p, 2)
+                    )
+                };
+            }
+            limit
+        })
+        .collect();
+    limits::sort(&mut limits);
+    limits
+}
+
+/// With `focus`, the GPUs the restricted scenario may still buy somewhere,
+/// whose export-control blocks count as limits; otherwise none.
+fn focus_gpus(scenario: &Scenario, focus: bool) -> Vec<usize> {
+    if !focus {
+        return Vec::new();
+    }
+    scenario
+        .gpus
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| !g.allowed_in.is_empty())
+        .map(|(g, _)| g)
+        .collect()
+}
+
+/// NPV per EFLOP delivered, when any is.
+fn per_eflop(npv: Option<f64>, delivered_pflop: f64) -> Option<f64> {
+    npv.filter(|_| delivered_pflop > 0.0)
+        .map(|npv| npv / (delivered_pflop / 1e3))
+}
+
+impl CompareRow {
+    fn new(option: String, status: &str, npv: Option<f64>) -> CompareRow {
+        CompareRow {
+            option,
+            status: status.to_string(),
+            npv,
+            expected_npv: None,
+            cvar: None,
+            npv_difference: None,
+            npv_difference_share: None,
+            nodes_bought: 0.0,
+            gpus_bought: 0.0,
+            peak_mw: 0.0,
+            delivered_pflop: 0.0,
+            cost_per_delivered_eflop: None,
+            limit: String::new(),
+            limits: Vec::new(),
+        }
+    }
+
+    /// Adds `weight` times the plan's nodes and GPUs bought.
+    fn add_purchases(&mut self, scenario: &Scenario, plan: &PlanReport, weight: f64) {
+        for r in &plan.gpus {
+            self.nodes_bought += weight * r.bought_nodes;
+            if let Some(gpu) = scenario.gpus.iter().find(|g| g.name == r.gpu) {
+                self.gpus_bought += weight * r.bought_nodes * gpu.gpus_per_node;
+            }
+        }
+    }
+
+    /// The limits found, and the first of them in words.
+    fn set_limits(&mut self, found: Vec<Limit>) {
+        self.limit = found
+            .first()
+            .map_or_else(|| "none: cost alone".to_string(), |l| l.text.clone());
+        self.limits = found;
+    }
 }
 
 /// Training compute delivered over the horizon: demand (fleet data and

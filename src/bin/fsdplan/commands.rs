@@ -482,9 +482,6 @@ pub fn compare(
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    if let Err(code) = without_events(&loaded, "compare") {
-        return code;
-    }
     let scenario = &loaded.scenario;
     let gpus = match compare::resolve_gpus(scenario, gpu_names) {
         Ok(gpus) => gpus,
@@ -494,7 +491,18 @@ pub fn compare(
         }
     };
     let mut report = match with_jobs(jobs, || {
-        compare::compare(scenario, &gpus, options, solver(), &wall_clock)
+        if loaded.futures.is_empty() {
+            compare::compare(scenario, &gpus, options, solver(), &wall_clock)
+        } else {
+            compare::compare_hedged(
+                scenario,
+                &loaded.futures,
+                &gpus,
+                options,
+                solver(),
+                &wall_clock,
+            )
+        }
     }) {
         Ok(report) => report,
         Err(code) => return code,
