@@ -155,9 +155,7 @@ fn future_plans_one_future_alone_and_audit_needs_to_know_which() {
 #[test]
 fn commands_that_do_not_plan_events_yet_say_so() {
     for args in [
-        vec!["explain", HEDGED],
         vec!["report", HEDGED],
-        vec!["plan", HEDGED, "--explain"],
         vec!["plan", HEDGED, "--format", "html"],
     ] {
         let (code, out, err) = stdout_of(&args);
@@ -211,6 +209,33 @@ fn compare_plans_each_option_hedged_in_tables_json_and_csv() {
         .collect::<Result<Vec<_>, _>>()
         .unwrap();
     assert!(records.len() >= 2, "{csv}");
+}
+
+#[test]
+fn explain_names_the_future_of_each_binding_limit() {
+    let (code, out, err) = stdout_of(&["explain", HEDGED]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.starts_with("Binding limits in each future"), "{out}");
+    assert!(out.contains(" future "), "{out}");
+    let (code, out, err) = stdout_of(&["explain", HEDGED, "--format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let json: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["schema"], "fsdplan.hedged-explain/1");
+    let futures = ["banned/fast", "banned/slow", "open/fast", "open/slow"];
+    let rows = json["marginal_costs"].as_array().unwrap();
+    for future in futures {
+        assert!(rows.iter().any(|r| r["future"] == future), "{future}");
+    }
+    for row in json["limits"].as_array().unwrap() {
+        assert!(futures.contains(&row["future"].as_str().unwrap()), "{row}");
+        assert!(row["value_per_unit"].as_f64().unwrap() > 0.0, "{row}");
+    }
+    // `plan --explain` carries the same explanation in the hedged plan.
+    let (code, out, err) = stdout_of(&["plan", HEDGED, "--explain", "--format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let plan: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(plan["schema"], "fsdplan.hedged-plan/1");
+    assert_eq!(plan["explain"], json);
 }
 
 #[test]

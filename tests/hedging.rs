@@ -417,6 +417,73 @@ fn compare_on_events_names_the_future_an_option_leaves_without_a_plan() {
     assert!(good.npv.is_none() && good.expected_npv.is_none());
 }
 
+fn options() -> PlanOptions {
+    PlanOptions {
+        relax: false,
+        limits: Limits {
+            mip_gap: 1e-9,
+            time_limit: f64::INFINITY,
+            max_nodes: 5000,
+            ..Limits::default()
+        },
+    }
+}
+
+/// With the event known from the start the futures share no purchase, so
+/// each future's part of the hedged explanation is the explanation of that
+/// future planned alone: the same limits and marginal costs, value for
+/// value; the ban binds in the banned future (it buys ahead, at 5e6
+/// instead of 3.75e6).
+#[test]
+fn explain_of_a_hedged_plan_is_each_futures_own_when_they_share_nothing() {
+    use fsdplan::analyses::explain::{explain, explain_hedged};
+    let loaded = load(&scenario(0.1, "2025-01", ""));
+    let run = fsdplan::plan::hedged::run(
+        &loaded.scenario,
+        &loaded.futures,
+        options(),
+        backend(),
+        &NoClock,
+    );
+    let hedged = explain_hedged(&run, backend(), &NoClock);
+    assert_eq!(hedged.schema, "fsdplan.hedged-explain/1");
+    let mut limits_seen = 0;
+    for future in &loaded.futures {
+        let alone = fsdplan::plan::run(&future.scenario, options(), backend(), &NoClock);
+        let own = explain(&alone, backend(), &NoClock);
+        let rows: Vec<_> = hedged
+            .limits
+            .iter()
+            .filter(|l| l.future == future.name)
+            .map(|l| &l.row)
+            .collect();
+        assert_eq!(
+            rows.len(),
+            own.limits.len(),
+            "{}: {rows:?} vs {:?}",
+            future.name,
+            own.limits
+        );
+        for (h, o) in rows.iter().zip(&own.limits) {
+            assert_eq!(h.name, o.name);
+            assert_close(h.value_per_unit, o.value_per_unit, &h.name);
+        }
+        limits_seen += rows.len();
+        let costs: Vec<_> = hedged
+            .marginal_costs
+            .iter()
+            .filter(|c| c.future == future.name)
+            .map(|c| &c.row)
+            .collect();
+        assert_eq!(costs.len(), own.marginal_costs.len(), "{}", future.name);
+        for (h, o) in costs.iter().zip(&own.marginal_costs) {
+            assert_eq!(h.name, o.name);
+            assert_close(h.value_per_unit, o.value_per_unit, &h.name);
+        }
+    }
+    assert!(limits_seen > 0, "no limit binds: {hedged:?}");
+}
+
 use proptest::prelude::*;
 
 proptest! {

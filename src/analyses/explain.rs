@@ -22,11 +22,14 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::lp::split_name;
+use crate::model::Grid;
 use crate::model::{LinearProgram, Sense};
 use crate::numbers::{millions, number, period_ranges};
+use crate::plan::hedged::{HedgedRun, InFuture};
 use crate::plan::{self, PlanOptions, PlanRun};
 use crate::scenario::{RuleAction, Scenario};
 use crate::solve::{Clock, LpBackend, LpOutcome};
+use crate::units::Scales;
 
 pub const SCHEMA: &str = "fsdplan.explain/1";
 
@@ -168,29 +171,15 @@ fn family(name: &str, money: f64, compute: f64) -> Option<Family> {
 /// Explains a planning run. `clock` is used for the re-solves of banned
 /// purchases (whole LP plans).
 pub fn explain(run: &PlanRun, backend: &dyn LpBackend, clock: &dyn Clock) -> ExplainReport {
-    let backend: &dyn LpBackend = &crate::solve::Guarded(backend);
     let scenario = run.input.scenario;
     let lp = &run.model.lp;
-    let money = run.model.scales.money;
-    let compute = run.model.scales.compute;
-    let currency = scenario.currency.as_str();
     let relaxed = run.options.relax;
-    let mut report = ExplainReport {
-        schema: SCHEMA.into(),
-        scenario: scenario.name.clone(),
-        currency: currency.to_string(),
-        basis: if relaxed {
-            "LP relaxation"
-        } else {
-            "fixed purchases"
-        }
-        .into(),
-        method: "each limit loosened by 0.1% of its level and the LP re-solved \
-                 (no backend duals needed); bans valued by LP plans without the rule"
-            .into(),
-        limits: Vec::new(),
-        marginal_costs: Vec::new(),
+    let basis = if relaxed {
+        "LP relaxation"
+    } else {
+        "fixed purchases"
     };
+    let mut report = empty_report(scenario, basis);
     let Some(plan_values) = &run.outcome.values else {
         report.method = "no plan to explain: the scenario has no feasible plan".into();
         return report;
@@ -205,13 +194,184 @@ pub fn explain(run: &PlanRun, backend: &dyn LpBackend, clock: &dyn Clock) -> Exp
             }
         }
     }
+    value_limits(
+        &mut report,
+        scenario,
+        lp,
+        run.model.scales,
+        bounds,
+        run.options,
+        backend,
+        clock,
+    );
+    report
+}
+
+/// What explains a hedged plan, future by future (`explain` and `plan
+/// --explain` on a scenario with events).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HedgedExplainReport {
+    pub schema: String,
+    pub scenario: String,
+    pub currency: String,
+    pub basis: String,
+    pub method: String,
+    /// Each future's binding limits, futures in order, each's ranked by
+    /// `value_of_one_percent`, largest first.
+    pub limits: Vec<InFuture<BindingLimit>>,
+    pub marginal_costs: Vec<InFuture<MarginalCost>>,
+}
+
+pub const HEDGED_SCHEMA: &str = "fsdplan.hedged-explain/1";
+
+/// Explains a hedged plan: in each future, that future's model with the
+/// hedged plan's purchases, explained as [`explain`] explains one plan.
+/// Node purchases are fixed (after an integer plan), and so is every
+/// purchase the future shares with others in a period before an event
+/// tells them apart; what the future buys alone re-optimises as in
+/// `explain`. With the shared purchases fixed, the futures meet nowhere
+/// else, so each value is what one more unit of a limit saves of that
+/// future's NPV, should that future happen. Bans are valued by LP
+/// relaxations of that future alone, with and without the rule.
+pub fn explain_hedged(
+    run: &HedgedRun,
+    backend: &dyn LpBackend,
+    clock: &dyn Clock,
+) -> HedgedExplainReport {
+    let mut report = HedgedExplainReport {
+        schema: HEDGED_SCHEMA.into(),
+        scenario: run.base.name.clone(),
+        currency: run.base.currency.clone(),
+        basis: if run.options.relax {
+            "LP relaxation, each future with the purchases it shares fixed as the hedged plan made them"
+        } else {
+            "fixed purchases, each future's as the hedged plan made them"
+        }
+        .into(),
+        method: "in each future, each limit loosened by 0.1% of its level and the LP re-solved; \
+                 bans valued by LP plans of the future alone without the rule"
+            .into(),
+        limits: Vec::new(),
+        marginal_costs: Vec::new(),
+    };
+    let Some(values) = &run.outcome.values else {
+        report.method = "no plan to explain: the scenario has no feasible hedged plan".into();
+        return report;
+    };
+    let relaxed = run.options.relax;
+    // How many futures hold each purchase column of the hedged model.
+    let mut holders = vec![0usize; run.model.lp.columns.len()];
+    for future in &run.model.futures {
+        for grid in [&future.index.buy_nodes, &future.index.buy_storage] {
+            for (_, var) in grid.columns() {
+                holders[var.0] += 1;
+            }
+        }
+    }
+    for ((future, input), hedged) in run.futures.iter().zip(&run.inputs).zip(&run.model.futures) {
+        let model = crate::model::build(input);
+        let mut bounds = model.lp.bounds();
+        // A purchase shared with other futures stays as the hedged plan
+        // made it (moving it would move theirs); one this future makes
+        // alone re-optimises as in `explain`: storage always, nodes only
+        // in the relaxation. A purchase the hedged model has no column for
+        // may not be made.
+        let fix = |own: &Grid, shared: &Grid, integer: bool, bounds: &mut [(f64, f64)]| {
+            for ([t, s, k], var) in own.columns() {
+                let hedged_var = shared.get(t, s, k);
+                let alone = hedged_var.is_some_and(|h| holders[h.0] == 1);
+                if alone && (relaxed || !integer) {
+                    continue;
+                }
+                let v = hedged_var.map_or(0.0, |h| values[h.0]);
+                let v = if integer && !relaxed {
+                    v.round()
+                } else {
+                    v.max(0.0)
+                };
+                bounds[var.0] = (v, v);
+            }
+        };
+        fix(
+            &model.index.buy_nodes,
+            &hedged.index.buy_nodes,
+            true,
+            &mut bounds,
+        );
+        fix(
+            &model.index.buy_storage,
+            &hedged.index.buy_storage,
+            false,
+            &mut bounds,
+        );
+        let mut one = empty_report(&future.scenario, "");
+        value_limits(
+            &mut one,
+            &future.scenario,
+            &model.lp,
+            model.scales,
+            bounds,
+            run.options,
+            backend,
+            clock,
+        );
+        for ban in one.limits.iter_mut().filter(|l| l.kind == "export_ban") {
+            ban.text = ban.text.replace(
+                "(LP relaxations with and without it)",
+                "(LP relaxations of this future alone, with and without it)",
+            );
+        }
+        let name = &future.name;
+        report
+            .limits
+            .extend(one.limits.into_iter().map(|row| InFuture::new(name, row)));
+        report.marginal_costs.extend(
+            one.marginal_costs
+                .into_iter()
+                .map(|row| InFuture::new(name, row)),
+        );
+    }
+    report
+}
+
+fn empty_report(scenario: &Scenario, basis: &str) -> ExplainReport {
+    ExplainReport {
+        schema: SCHEMA.into(),
+        scenario: scenario.name.clone(),
+        currency: scenario.currency.clone(),
+        basis: basis.into(),
+        method: "each limit loosened by 0.1% of its level and the LP re-solved \
+                 (no backend duals needed); bans valued by LP plans without the rule"
+            .into(),
+        limits: Vec::new(),
+        marginal_costs: Vec::new(),
+    }
+}
+
+/// Values every binding limit and demand of `lp` at the basis `bounds`
+/// into `report`.
+#[allow(clippy::too_many_arguments)]
+fn value_limits(
+    report: &mut ExplainReport,
+    scenario: &Scenario,
+    lp: &LinearProgram,
+    scales: Scales,
+    bounds: Vec<(f64, f64)>,
+    options: PlanOptions,
+    backend: &dyn LpBackend,
+    clock: &dyn Clock,
+) {
+    let backend: &dyn LpBackend = &crate::solve::Guarded(backend);
+    let money = scales.money;
+    let compute = scales.compute;
+    let currency = scenario.currency.as_str();
     let LpOutcome::Optimal {
         values,
         objective: base,
     } = backend.solve(lp, &bounds, None)
     else {
         report.method = "the LP with the plan's purchases fixed could not be re-solved".into();
-        return report;
+        return;
     };
 
     let resolve = |lp: &LinearProgram, bounds: &[(f64, f64)]| match backend.solve(lp, bounds, None)
@@ -287,7 +447,7 @@ pub fn explain(run: &PlanRun, backend: &dyn LpBackend, clock: &dyn Clock) -> Exp
             });
             continue;
         }
-        if per_unit.abs() >= 1e-9 * money {
+        if saves(base, objective) && per_unit.abs() >= 1e-9 * money {
             report
                 .limits
                 .push(valued(&fam, &row.name, per_unit, one_percent, currency));
@@ -312,7 +472,7 @@ pub fn explain(run: &PlanRun, backend: &dyn LpBackend, clock: &dyn Clock) -> Exp
             continue;
         };
         let per_unit = (base - objective) * money / step;
-        if per_unit.abs() >= 1e-9 * money {
+        if saves(base, objective) && per_unit.abs() >= 1e-9 * money {
             let one_percent = (base - objective) * money * 10.0;
             report
                 .limits
@@ -322,13 +482,12 @@ pub fn explain(run: &PlanRun, backend: &dyn LpBackend, clock: &dyn Clock) -> Exp
 
     report
         .limits
-        .extend(ban_values(scenario, run.options, backend, clock));
+        .extend(ban_values(scenario, options, backend, clock));
     report.limits.sort_by(|a, b| {
         b.value_of_one_percent
             .total_cmp(&a.value_of_one_percent)
             .then_with(|| a.name.cmp(&b.name))
     });
-    report
 }
 
 /// A binding cap with its value, in words.
@@ -414,6 +573,12 @@ fn ban_values(
         });
     }
     limits
+}
+
+/// Whether loosening a cap saved more than a re-solve's noise. Loosening
+/// never costs more in exact arithmetic, so a rise is noise too.
+fn saves(base: f64, loosened: f64) -> bool {
+    base - loosened > 1e-10 * base.abs().max(1.0)
 }
 
 fn clean(x: f64) -> f64 {

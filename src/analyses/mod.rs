@@ -112,6 +112,10 @@ pub struct HedgedReport {
     /// with no plan even on its own, and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub infeasibility: Option<HedgedInfeasibility>,
+    /// Extension: each future's binding limits and marginal costs (`plan
+    /// --explain`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<explain::HedgedExplainReport>,
 }
 
 /// Why a scenario with events has no hedged plan.
@@ -164,6 +168,7 @@ impl HedgedPlanned<'_> {
         HedgedReport {
             result: hedged_audit::certify_hedged(run.base, run.futures, run.result()),
             infeasibility: self.infeasibility.clone(),
+            explain: None,
         }
     }
 }

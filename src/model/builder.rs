@@ -28,6 +28,15 @@ impl Grid {
         (a * self.dims[1] + b) * self.dims[2] + c
     }
 
+    /// Each cell that holds a column, with its three indices.
+    pub fn columns(&self) -> impl Iterator<Item = ([usize; 3], Var)> + '_ {
+        let [_, b, c] = self.dims;
+        self.cells
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, cell)| cell.map(|var| ([i / (b * c), (i / c) % b, i % c], var)))
+    }
+
     pub fn get(&self, a: usize, b: usize, c: usize) -> Option<Var> {
         self.cells[self.offset(a, b, c)]
     }

@@ -461,6 +461,15 @@ pub struct InFuture<T> {
     pub row: T,
 }
 
+impl<T> InFuture<T> {
+    pub fn new(future: &str, row: T) -> InFuture<T> {
+        InFuture {
+            future: future.to_string(),
+            row,
+        }
+    }
+}
+
 /// One future of a hedged plan.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FutureRow {

@@ -303,7 +303,7 @@ pub fn csv(report: &HedgedReport) -> Result<Vec<(&'static str, String)>, csv::Er
 }
 
 /// A per-future table: the row type's columns after a `future` column.
-fn in_future_csv<T: Serialize + Default + Clone>(
+pub(crate) fn in_future_csv<T: Serialize + Default + Clone>(
     rows: &[InFuture<T>],
 ) -> Result<String, csv::Error> {
     let inner: Vec<T> = rows.iter().map(|r| r.row.clone()).collect();

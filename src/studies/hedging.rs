@@ -131,6 +131,7 @@ pub fn hedge(
             let report = HedgedReport {
                 result: hedged_audit::certify_hedged(base, futures, run.result()),
                 infeasibility: None,
+                explain: None,
             };
             if report.status == "infeasible" {
                 return Err(stranded(base, futures, &bet, options, backend)

@@ -431,10 +431,6 @@ fn plan_hedged(
         eprintln!("error: --format html does not yet draw a hedged plan; use table, json, csv or markdown, or --future NAME for one future's report");
         return exit::USAGE;
     }
-    if extras.explain {
-        eprintln!("error: --explain does not yet explain a hedged plan; explain one future with --future NAME --explain");
-        return exit::USAGE;
-    }
     if let Some(file) = extras.write_lp {
         let model = fsdplan::plan::hedged::build_model(base, futures).model;
         if let Err(code) = write_lp(file, model.lp, model.scales.money, base, options) {
@@ -445,9 +441,22 @@ fn plan_hedged(
     let planned = fsdplan::analyses::plan_hedged(base, futures, options, solver(), &clock);
     let mut report = planned.report();
     report.overrides = override_texts(overrides);
+    if extras.explain && report.audit_violations.is_empty() {
+        report.explain = Some(fsdplan::analyses::explain::explain_hedged(
+            &planned.run,
+            solver(),
+            &command_clock(),
+        ));
+    }
     let emitted = output.emit(Rendered {
         stem: "plan",
-        tables: &|| hedged_tables::all(&report, base, futures),
+        tables: &|| {
+            let mut tables = hedged_tables::all(&report, base, futures);
+            if let Some(explained) = &report.explain {
+                tables.extend(explain_tables::hedged_tables(explained));
+            }
+            tables
+        },
         json: &|| json(&report),
         csv: &|| hedged_tables::csv(&report),
         html: None,
@@ -712,6 +721,7 @@ fn plan_of(path: &Path, options: PlanOptions) -> Result<PlanReport, i32> {
         PlanFile::Hedged(result) => fsdplan::analyses::HedgedReport {
             result,
             infeasibility: None,
+            explain: None,
         }
         .expected(),
     })
@@ -887,8 +897,8 @@ pub fn explain(
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    if let Err(code) = without_events(&loaded, "explain") {
-        return code;
+    if !loaded.futures.is_empty() {
+        return explain_hedged(&loaded, options, output);
     }
     let clock = command_clock();
     let planned = plan_scenario(&loaded.scenario, options, solver(), &clock);
@@ -914,6 +924,42 @@ pub fn explain(
         return code;
     }
     exit::for_status(&status)
+}
+
+/// `explain` of a scenario with events: the hedged plan, explained future
+/// by future.
+fn explain_hedged(loaded: &LoadedScenario, options: PlanOptions, output: &OutputArgs) -> i32 {
+    let clock = command_clock();
+    let planned = fsdplan::analyses::plan_hedged(
+        &loaded.scenario,
+        &loaded.futures,
+        options,
+        solver(),
+        &clock,
+    );
+    let plan = planned.report();
+    if !plan.audit_violations.is_empty() {
+        if let Some(message) = &plan.message {
+            eprintln!("{}: {message}", plan.status);
+        }
+        return exit::SOLVER_FAILURE;
+    }
+    if plan.objective.is_none() {
+        let why = plan.infeasibility.as_ref().map(|w| w.lines.as_slice());
+        return finish_plan(&plan.status, plan.message.as_deref(), why);
+    }
+    let report = fsdplan::analyses::explain::explain_hedged(&planned.run, solver(), &clock);
+    let emitted = output.emit(Rendered {
+        stem: "explain",
+        tables: &|| explain_tables::hedged_tables(&report),
+        json: &|| json(&report),
+        csv: &|| explain_tables::hedged_csv(&report),
+        html: None,
+    });
+    if let Err(code) = emitted {
+        return code;
+    }
+    exit::for_status(&plan.status)
 }
 
 pub fn generate(spec: fsdplan::generate::GeneratorSpec, output: Option<&Path>) -> i32 {
