@@ -153,22 +153,6 @@ fn future_plans_one_future_alone_and_audit_needs_to_know_which() {
 }
 
 #[test]
-fn commands_that_do_not_plan_events_yet_say_so() {
-    for args in [
-        vec!["report", HEDGED],
-        vec!["plan", HEDGED, "--format", "html"],
-    ] {
-        let (code, out, err) = stdout_of(&args);
-        assert_eq!(code, Some(fsdplan::exit::USAGE), "{args:?}: {err}");
-        assert!(out.is_empty(), "{args:?} printed a plan");
-        assert!(
-            err.contains("event") || err.contains("hedged"),
-            "{args:?}: {err}"
-        );
-    }
-}
-
-#[test]
 fn compare_plans_each_option_hedged_in_tables_json_and_csv() {
     let (code, out, err) = stdout_of(&["compare", HEDGED, "--relax"]);
     assert_eq!(code, Some(0), "{err}");

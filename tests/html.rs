@@ -167,13 +167,97 @@ fn an_infeasible_scenario_gets_a_report_with_the_reasons() {
 }
 
 #[test]
+fn the_hedged_plan_report_puts_the_decision_first_then_the_fans_and_the_npvs() {
+    let page = run(&["report", "tests/scenarios/small-hedged.toml"]);
+    assert!(Html::parse_document(&page).errors.is_empty());
+    // Compute and cost fans, then one bar per future's NPV.
+    assert_charts_render(&page, 3);
+    assert_eq!(
+        run(&[
+            "plan",
+            "tests/scenarios/small-hedged.toml",
+            "--format",
+            "html"
+        ]),
+        page
+    );
+    let text = text_content(&page);
+    let at = |what: &str| {
+        text.find(what)
+            .unwrap_or_else(|| panic!("{what} missing from\n{text}"))
+    };
+    assert!(at("expected NPV") < at("Decide now: purchases before the first reveal"));
+    assert!(at("Decide now") < at("Installed compute in each future"));
+    assert!(at("Installed compute in each future") < at("Cost per period in each future"));
+    assert!(at("NPV of each future, costliest first") < at("After each reveal"));
+    assert!(at("After each reveal") < at("Futures (NPV in millions"));
+    for band in [
+        "all futures (lowest to highest)",
+        "middle 80% of probability",
+        "expected",
+    ] {
+        assert!(page.contains(band), "{band}");
+    }
+    for future in ["banned/fast", "banned/slow", "open/fast", "open/slow"] {
+        assert!(page.contains(future), "{future}");
+    }
+}
+
+#[test]
+fn many_futures_get_a_histogram_of_their_npvs() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("g5.toml");
+    fsdplan()
+        .args(["generate", "--sites", "2", "--periods", "4", "--gpus", "2"])
+        .args(["--classes", "2", "--tiers", "1", "--events", "5", "-o"])
+        .arg(&scenario)
+        .assert()
+        .success();
+    let page = run(&[
+        "plan",
+        scenario.to_str().unwrap(),
+        "--relax",
+        "--format",
+        "html",
+    ]);
+    assert_charts_render(&page, 3);
+    assert!(
+        page.contains("Probability of each NPV range (32 futures"),
+        "{}",
+        text_content(&page)
+    );
+}
+
+#[test]
+fn the_hedge_report_draws_each_plan_s_expected_npv() {
+    let page = run(&[
+        "hedge",
+        "tests/scenarios/small-hedged.toml",
+        "--format",
+        "html",
+    ]);
+    assert!(Html::parse_document(&page).errors.is_empty());
+    assert_charts_render(&page, 1);
+    let text = text_content(&page);
+    for what in [
+        "EVPI",
+        "wait-and-see",
+        "Expected NPV of each plan above wait-and-see",
+        "Regret",
+    ] {
+        assert!(text.contains(what), "{what} missing from\n{text}");
+    }
+    assert!(page.contains("bet on open/slow"), "{text}");
+}
+
+#[test]
 fn html_is_refused_where_there_is_no_report() {
     let out = fsdplan()
         .args(["explain", "tests/scenarios/small.toml", "--format", "html"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(fsdplan::exit::USAGE));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("plan, compare and sweep"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("plan, compare, sweep and hedge"));
 }
 
 #[test]

@@ -28,13 +28,33 @@ pub fn all(report: &HedgedReport, base: &Scenario, futures: &[Future]) -> Vec<Te
         }
         return tables;
     }
-    let groups = decision_groups(futures, &base.events, &base.calendar);
-    tables.push(decide_now(report, &groups, futures));
-    tables.push(after_reveals(report, base, &groups, futures));
-    tables.push(futures_table(report));
-    tables.push(npv_by_category(report));
-    tables.push(purchases_per_future(report));
+    tables.extend(decision(report, base, futures));
+    tables.extend(per_future(report));
     tables
+}
+
+/// The summary table alone.
+pub fn summary_table(report: &HedgedReport) -> TextTable {
+    summary(report)
+}
+
+/// What to decide now, and what changes after each reveal.
+pub fn decision(report: &HedgedReport, base: &Scenario, futures: &[Future]) -> Vec<TextTable> {
+    let groups = decision_groups(futures, &base.events, &base.calendar);
+    vec![
+        decide_now(report, &groups, futures),
+        after_reveals(report, base, &groups, futures),
+    ]
+}
+
+/// The futures with their NPVs, each future's discounted cost by category
+/// and its GPU purchases.
+pub fn per_future(report: &HedgedReport) -> Vec<TextTable> {
+    vec![
+        futures_table(report),
+        npv_by_category(report),
+        purchases_per_future(report),
+    ]
 }
 
 fn summary(report: &HedgedReport) -> TextTable {

@@ -202,14 +202,27 @@ pub fn report(
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    if let Err(code) = without_events(&loaded, "report") {
-        return code;
-    }
-    let planned = plan_scenario(&loaded.scenario, options, solver(), &*wall_clock());
-    let run = &planned.run;
-    let mut report = planned.report();
-    report.overrides = override_texts(overrides);
-    let page = html::plan_page(&run.input, &report);
+    let (page, status, message) = if loaded.futures.is_empty() {
+        let planned = plan_scenario(&loaded.scenario, options, solver(), &*wall_clock());
+        let mut report = planned.report();
+        report.overrides = override_texts(overrides);
+        let page = html::plan_page(&planned.run.input, &report);
+        (page, report.result.status, report.result.message)
+    } else {
+        let base = &loaded.scenario;
+        let planned = fsdplan::analyses::plan_hedged(
+            base,
+            &loaded.futures,
+            options,
+            solver(),
+            &*wall_clock(),
+        );
+        let mut report = planned.report();
+        report.overrides = override_texts(overrides);
+        let seconds = PlanInput::new(base).seconds;
+        let page = html::hedged_plan_page(base, &loaded.futures, &report, seconds);
+        (page, report.result.status, report.result.message)
+    };
     match output {
         Some(file) => {
             if let Err(code) = write_file(file, &page) {
@@ -222,10 +235,10 @@ pub fn report(
             }
         }
     }
-    if let Some(message) = &report.message {
-        eprintln!("{}: {message}", report.status);
+    if let Some(message) = &message {
+        eprintln!("{status}: {message}");
     }
-    exit::for_status(&report.status)
+    exit::for_status(&status)
 }
 
 pub fn check(path: &Path, overrides: &[Override], format: CheckFormat) -> i32 {
@@ -427,10 +440,6 @@ fn plan_hedged(
 ) -> i32 {
     let base = &loaded.scenario;
     let futures = &loaded.futures;
-    if output.format == crate::output::Format::Html {
-        eprintln!("error: --format html does not yet draw a hedged plan; use table, json, csv or markdown, or --future NAME for one future's report");
-        return exit::USAGE;
-    }
     if let Some(file) = extras.write_lp {
         let model = fsdplan::plan::hedged::build_model(base, futures).model;
         if let Err(code) = write_lp(file, model.lp, model.scales.money, base, options) {
@@ -459,7 +468,10 @@ fn plan_hedged(
         },
         json: &|| json(&report),
         csv: &|| hedged_tables::csv(&report),
-        html: None,
+        html: Some(&|| {
+            let seconds = PlanInput::new(base).seconds;
+            html::hedged_plan_page(base, futures, &report, seconds)
+        }),
     });
     if let Err(code) = emitted {
         return code;
@@ -564,7 +576,7 @@ pub fn hedge(
         tables: &|| hedge_tables::tables(&report),
         json: &|| json(&report),
         csv: &|| hedge_tables::csv(&report),
-        html: None,
+        html: Some(&|| html::hedge_page(&report)),
     });
     if let Err(code) = emitted {
         return code;
@@ -734,19 +746,6 @@ fn future_names(loaded: &LoadedScenario) -> String {
         .map(|f| f.name.as_str())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Refuses a scenario with events in a command that does not plan them
-/// yet, rather than plan the scenario as if its events never happen.
-fn without_events(loaded: &LoadedScenario, command: &str) -> Result<(), i32> {
-    if loaded.futures.is_empty() {
-        return Ok(());
-    }
-    eprintln!(
-        "error: `{command}` does not plan scenarios with [[event]] yet (SPEC.md section 7); `fsdplan plan` gives the hedged plan and `fsdplan plan --future NAME` one future's (futures: {})",
-        future_names(loaded)
-    );
-    Err(exit::USAGE)
 }
 
 /// A plan JSON file: one scenario's plan or a hedged plan.

@@ -67,7 +67,7 @@ impl OutputArgs {
                 Some(html) => vec![(file("html"), html())],
                 None => {
                     eprintln!(
-                        "error: --format html is for plan, compare and sweep; \
+                        "error: --format html is for plan, compare, sweep and hedge; \
                          use table, json, csv or markdown here"
                     );
                     return Err(exit::USAGE);

@@ -211,6 +211,75 @@ pub fn lines(frame: &Frame, series: &[Series], references: &[Reference]) -> Draw
     Ok(svg)
 }
 
+/// A band of a fan chart: the area between `lower` and `upper`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Band {
+    pub name: String,
+    pub lower: Vec<f64>,
+    pub upper: Vec<f64>,
+}
+
+/// A fan: bands drawn widest first, each darker than the last, in the
+/// first colour, and lines on top (the expected value), e.g. the futures'
+/// compute over time, from the lowest to the highest future.
+pub fn fan(frame: &Frame, bands: &[Band], lines: &[Series]) -> DrawResult<String> {
+    let n = frame.x_labels.len();
+    let top = y_top(
+        bands
+            .iter()
+            .flat_map(|b| b.upper.iter().copied())
+            .chain(lines.iter().flat_map(|s| s.values.iter().copied())),
+    ) * 1.15;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(error)?;
+        let mut chart = cartesian(&root, frame, n, top)?;
+        let base = colour(0);
+        for (i, band) in bands.iter().enumerate() {
+            let shade = base.mix(0.18 + 0.22 * i as f64);
+            let mut outline: Vec<(f64, f64)> = band
+                .upper
+                .iter()
+                .enumerate()
+                .map(|(x, &y)| (x as f64, y))
+                .collect();
+            outline.extend(
+                band.lower
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .map(|(x, &y)| (x as f64, y)),
+            );
+            chart
+                .draw_series([Polygon::new(outline, shade.filled())])
+                .map_err(error)?
+                .label(band.name.clone())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], shade.filled())
+                });
+        }
+        for (i, s) in lines.iter().enumerate() {
+            let c = if i == 0 { BLACK } else { colour(i) };
+            chart
+                .draw_series(LineSeries::new(
+                    s.values
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, y)| y.is_finite())
+                        .map(|(x, &y)| (x as f64, y)),
+                    c.stroke_width(2),
+                ))
+                .map_err(error)?
+                .label(s.name.clone())
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 12, y)], c.stroke_width(2)));
+        }
+        legend(&mut chart)?;
+        root.present().map_err(error)?;
+    }
+    Ok(svg)
+}
+
 /// Stacked bars, one bar per x position, one segment per series.
 pub fn stacked_bars(frame: &Frame, series: &[Series]) -> DrawResult<String> {
     let n = frame.x_labels.len();
@@ -268,7 +337,7 @@ pub fn horizontal_bars(
             .caption(title, (FONT, 18))
             .margin(12)
             .x_label_area_size(44)
-            .y_label_area_size(150)
+            .y_label_area_size(label_width(bars.iter().map(|b| b.0.as_str())))
             .build_cartesian_2d(0.0..top * 1.25, -0.5..(n as f64 - 0.5))
             .map_err(error)?;
         let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
@@ -301,7 +370,7 @@ pub fn horizontal_bars(
                     .map_err(error)?;
             }
             let text = match value {
-                Some(v) => format!("{} {note}", axis_number(*v, top.max(100.0))),
+                Some(v) => format!("{} {note}", axis_number(*v, top)),
                 None => note.clone(),
             };
             let at = (value.unwrap_or(0.0).max(0.0) + top * 0.01, y);
@@ -319,6 +388,13 @@ pub fn horizontal_bars(
         root.present().map_err(error)?;
     }
     Ok(svg)
+}
+
+/// Room for the longest bar label at 13 px (about 7 px a character),
+/// between 150 and 420 px.
+fn label_width<'a>(labels: impl Iterator<Item = &'a str>) -> u32 {
+    let longest = labels.map(|l| l.chars().count()).max().unwrap_or(0) as u32;
+    (longest * 7 + 16).clamp(150, 420)
 }
 
 type Cartesian<'a, 'b> = ChartContext<
@@ -445,6 +521,36 @@ mod tests {
         )
         .unwrap();
         assert!(npv.contains("banned") && npv.contains("74"));
+    }
+
+    #[test]
+    fn a_fan_draws_its_bands_and_lines() {
+        let labels: Vec<String> = vec!["2025Q1".into(), "2025Q2".into(), "2025Q3".into()];
+        let bands = [
+            Band {
+                name: "all futures".into(),
+                lower: vec![1.0, 2.0, 3.0],
+                upper: vec![2.0, 5.0, 9.0],
+            },
+            Band {
+                name: "middle 80%".into(),
+                lower: vec![1.2, 2.5, 4.0],
+                upper: vec![1.8, 4.0, 7.0],
+            },
+        ];
+        let expected = [Series {
+            name: "expected".into(),
+            values: vec![1.5, 3.0, 5.0],
+        }];
+        let svg = fan(&frame(&labels), &bands, &expected).unwrap();
+        for text in ["all futures", "middle 80%", "expected", "<polygon"] {
+            assert!(svg.contains(text), "{text} missing");
+        }
+        assert_eq!(label_width(["H20", "H100"].into_iter()), 150);
+        assert_eq!(
+            label_width(["banned_then_licensed/licensed/as_planned"].into_iter()),
+            296
+        );
     }
 
     #[test]

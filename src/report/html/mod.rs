@@ -3,9 +3,11 @@
 //! dark mode.
 
 pub mod charts;
+mod hedged_page;
 mod page;
 mod plan_page;
 mod study_pages;
 
+pub use hedged_page::hedged_plan_page;
 pub use plan_page::plan_page;
-pub use study_pages::{compare_page, sweep_page};
+pub use study_pages::{compare_page, hedge_page, sweep_page};

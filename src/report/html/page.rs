@@ -27,7 +27,7 @@ h2 { font-size: 1.2rem; margin: 28px 0 8px; border-bottom: 1px solid var(--line)
               font-variant-numeric: tabular-nums; }
 .card .note { display: block; color: var(--muted); font-size: .85rem; }
 .note { color: var(--muted); font-size: .9rem; }
-.alert { background: var(--alert); border-radius: 8px; padding: 4px 16px 12px; }
+.alert { background: var(--alert); border-radius: 8px; padding: 4px 16px 12px; margin-top: 16px; }
 figure.chart { margin: 16px 0; background: #ffffff; border: 1px solid var(--line);
                border-radius: 8px; padding: 8px; }
 figure.chart svg { display: block; width: 100%; height: auto; }
@@ -86,9 +86,14 @@ fn strip_xml_declaration(svg: &str) -> &str {
 
 /// Tables as HTML, numbers right-aligned as in the terminal.
 pub fn tables(tables: &[TextTable]) -> Markup {
+    table_section("Tables", tables)
+}
+
+/// Tables as HTML under their own heading.
+pub fn table_section(heading: &str, tables: &[TextTable]) -> Markup {
     html! {
         section {
-            h2 { "Tables" }
+            h2 { (heading) }
             @for table in tables {
                 div.table-wrap {
                     table {

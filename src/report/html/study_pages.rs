@@ -8,8 +8,10 @@ use maud::html;
 
 use super::charts::{self, Frame, Series};
 use super::page::{chart, page, tables};
-use crate::report::{compare_tables, sweep_tables};
+use crate::report::format::millions;
+use crate::report::{compare_tables, hedge_tables, sweep_tables};
 use crate::studies::compare::CompareReport;
+use crate::studies::hedging::HedgeReport;
 use crate::studies::sweep::SweepReport;
 
 /// The comparison report.
@@ -41,6 +43,75 @@ pub fn compare_page(report: &CompareReport) -> String {
         }
         (chart(charts::horizontal_bars(&format!("NPV per GPU option ({} M)", report.currency), &axis, &bars)))
         (tables(&[compare_tables::table(report)]))
+    };
+    page(&title, body)
+}
+
+/// The value of hedging: the expected NPV of the hedged plan and of each
+/// bet on one future above wait-and-see, as bars (a bet without a plan
+/// drawn empty with why), the notes on noise, then the tables.
+pub fn hedge_page(report: &HedgeReport) -> String {
+    let title = format!("fsdplan hedge: {}", report.scenario);
+    let currency = &report.currency;
+    // Above wait-and-see, so that the differences show: the hedged plan's
+    // bar is the EVPI, a bet's the EVPI plus its VSS.
+    let above = |x: Option<f64>| {
+        x.zip(report.wait_and_see)
+            .map(|(e, ws)| ((e - ws) / 1e6).max(0.0))
+    };
+    let mut bars: Vec<(String, Option<f64>, String)> = vec![(
+        "hedged plan".into(),
+        above(report.hedged.expected_npv),
+        format!("(EVPI; {})", report.hedged.status),
+    )];
+    for bet in &report.plan_for {
+        let note = match (bet.vss, &bet.why) {
+            (Some(vss), _) => format!("(VSS {currency} {} M)", millions(vss)),
+            (None, Some(why)) => shortened(&format!("{}: {why}", bet.status), 90),
+            (None, None) => bet.status.clone(),
+        };
+        bars.push((
+            format!("bet on {}", bet.future),
+            above(bet.expected_npv),
+            note,
+        ));
+    }
+    let money = |x: Option<f64>| {
+        x.map_or_else(
+            || "-".to_string(),
+            |v| format!("{currency} {} M", millions(v)),
+        )
+    };
+    let body = html! {
+        section.headline {
+            div.card {
+                span.label { "hedged plan, expected NPV" }
+                span.value { (money(report.hedged.expected_npv)) }
+                span.note { (report.hedged.status) }
+            }
+            div.card {
+                span.label { "EVPI" }
+                span.value { (money(report.evpi)) }
+                span.note { "what knowing the future in advance would save" }
+            }
+            div.card {
+                span.label { "wait-and-see" }
+                span.value { (money(report.wait_and_see)) }
+                span.note { "expected NPV with perfect foresight" }
+            }
+        }
+        @if !report.notes.is_empty() {
+            section.alert {
+                h2 { "Read with care" }
+                ul { @for note in &report.notes { li { (note) } } }
+            }
+        }
+        (chart(charts::horizontal_bars(
+            &format!("Expected NPV of each plan above wait-and-see ({currency} M): what not knowing the future costs it"),
+            &format!("expected NPV minus wait-and-see ({currency} M)"),
+            &bars,
+        )))
+        (tables(&hedge_tables::tables(report)))
     };
     page(&title, body)
 }
