@@ -223,6 +223,16 @@ fn explain_names_the_future_of_each_binding_limit() {
 }
 
 #[test]
+fn hedge_draws_no_progress_bar_off_a_terminal_or_with_quiet() {
+    for args in [vec!["hedge", HEDGED], vec!["hedge", HEDGED, "--quiet"]] {
+        let (code, out, err) = stdout_of(&args);
+        assert_eq!(code, Some(0), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?} wrote to stderr: {err}");
+        assert!(out.contains("EVPI"), "{out}");
+    }
+}
+
+#[test]
 fn hedge_reports_evpi_vss_and_regret_in_json_and_tables() {
     let (code, out, err) = stdout_of(&["hedge", HEDGED, "--format", "json"]);
     assert_eq!(code, Some(0), "{err}");

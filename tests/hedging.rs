@@ -484,6 +484,39 @@ fn explain_of_a_hedged_plan_is_each_futures_own_when_they_share_nothing() {
     assert!(limits_seen > 0, "no limit binds: {hedged:?}");
 }
 
+/// The progress callback hears of every plan `hedge` makes: each future's
+/// own, the hedged plan, and each bet.
+#[test]
+fn hedge_reports_progress_once_per_plan() {
+    let loaded = load(&scenario(0.1, "2026-01", ""));
+    let heard = std::sync::Mutex::new(Vec::new());
+    let report = fsdplan::studies::hedging::hedge_with_progress(
+        &loaded.scenario,
+        &loaded.futures,
+        options(),
+        backend(),
+        &NoClock,
+        &|what| heard.lock().unwrap().push(what.to_string()),
+    );
+    let mut heard = heard.into_inner().unwrap();
+    heard.sort();
+    assert_eq!(
+        heard.len(),
+        fsdplan::studies::hedging::plans_made(loaded.futures.len())
+    );
+    assert_eq!(
+        heard,
+        [
+            "bet on banned",
+            "bet on open",
+            "foresight of banned",
+            "foresight of open",
+            "the hedged plan"
+        ]
+    );
+    assert!(report.evpi.is_some());
+}
+
 use proptest::prelude::*;
 
 proptest! {

@@ -96,11 +96,34 @@ pub fn hedge(
     backend: &(dyn LpBackend + Sync),
     clock: &(dyn Clock + Sync),
 ) -> HedgeReport {
+    hedge_with_progress(base, futures, options, backend, clock, &|_| {})
+}
+
+/// The number of plans [`hedge`] makes for `futures` futures: each
+/// future's own, the hedged plan, and one bet per future.
+pub fn plans_made(futures: usize) -> usize {
+    2 * futures + 1
+}
+
+/// [`hedge`], calling `done` with what was planned after each of its
+/// [`plans_made`] plans (for a progress bar).
+pub fn hedge_with_progress(
+    base: &Scenario,
+    futures: &[Future],
+    options: PlanOptions,
+    backend: &(dyn LpBackend + Sync),
+    clock: &(dyn Clock + Sync),
+    done: &(dyn Fn(&str) + Sync),
+) -> HedgeReport {
     // The futures' own plans first: each is one future's size, quick next
     // to the hedged plans, and every bet needs its future's.
     let foresight: Vec<PlanReport> = futures
         .par_iter()
-        .map(|f| analyses::plan(&f.scenario, options, backend, clock).report())
+        .map(|f| {
+            let report = analyses::plan(&f.scenario, options, backend, clock).report();
+            done(&format!("foresight of {}", f.name));
+            report
+        })
         .collect();
     // Under a time limit for the whole command, the hedged plan gets a
     // third of what is left, so the bets still have time to run.
@@ -111,41 +134,57 @@ pub fn hedge(
         hedged_options.limits.time_limit = now + (limit - now).max(0.0) / 3.0;
     }
     let hedged = analyses::plan_hedged(base, futures, hedged_options, backend, clock).report();
+    done("the hedged plan");
     let bets: Vec<Result<HedgedReport, String>> = (0..futures.len())
         .into_par_iter()
         .map(|v| {
-            if foresight[v].objective.is_none() {
-                let own = &foresight[v];
-                return Err(format!(
-                    "future \"{}\" has no plan of its own to bet on ({}{})",
-                    futures[v].name,
-                    own.status,
-                    own.message
-                        .as_deref()
-                        .map(|m| format!(": {m}"))
-                        .unwrap_or_default()
-                ));
-            }
-            let bet = Bet::new(v, futures, &foresight[v].result);
-            let run = hedged::run_betting(base, futures, &bet, options, backend, clock)?;
-            let report = HedgedReport {
-                result: hedged_audit::certify_hedged(base, futures, run.result()),
-                infeasibility: None,
-                explain: None,
-            };
-            if report.status == "infeasible" {
-                return Err(stranded(base, futures, &bet, options, backend)
-                    .unwrap_or_else(|| {
-                        format!(
-                            "betting on \"{}\" leaves the futures together without a plan, though each alone has one",
-                            futures[v].name
-                        )
-                    }));
-            }
-            Ok(report)
+            let bet = bet_on(v, base, futures, &foresight, options, backend, clock);
+            done(&format!("bet on {}", futures[v].name));
+            bet
         })
         .collect();
     assemble(base, futures, &hedged, &foresight, &bets)
+}
+
+/// The hedged plan that bets on future `v`, or why it has none.
+fn bet_on(
+    v: usize,
+    base: &Scenario,
+    futures: &[Future],
+    foresight: &[PlanReport],
+    options: PlanOptions,
+    backend: &(dyn LpBackend + Sync),
+    clock: &(dyn Clock + Sync),
+) -> Result<HedgedReport, String> {
+    if foresight[v].objective.is_none() {
+        let own = &foresight[v];
+        return Err(format!(
+            "future \"{}\" has no plan of its own to bet on ({}{})",
+            futures[v].name,
+            own.status,
+            own.message
+                .as_deref()
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default()
+        ));
+    }
+    let bet = Bet::new(v, futures, &foresight[v].result);
+    let run = hedged::run_betting(base, futures, &bet, options, backend, clock)?;
+    let report = HedgedReport {
+        result: hedged_audit::certify_hedged(base, futures, run.result()),
+        infeasibility: None,
+        explain: None,
+    };
+    if report.status == "infeasible" {
+        return Err(stranded(base, futures, &bet, options, backend)
+            .unwrap_or_else(|| {
+                format!(
+                    "betting on \"{}\" leaves the futures together without a plan, though each alone has one",
+                    futures[v].name
+                )
+            }));
+    }
+    Ok(report)
 }
 
 /// A future that betting on `bet.future` leaves without a plan, and what

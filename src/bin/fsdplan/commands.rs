@@ -548,7 +548,9 @@ pub fn hedge(
     options: PlanOptions,
     jobs: Option<u16>,
     output: &OutputArgs,
+    quiet: bool,
 ) -> i32 {
+    use fsdplan::studies::hedging;
     let loaded = match load(path, overrides) {
         Ok(loaded) => loaded,
         Err(code) => return code,
@@ -558,15 +560,24 @@ pub fn hedge(
         return exit::USAGE;
     }
     let clock = command_clock();
-    let mut report = match with_jobs(jobs, || {
-        fsdplan::studies::hedging::hedge(
+    let plans = hedging::plans_made(loaded.futures.len());
+    let progress = progress_bar(quiet, plans, "plans");
+    let done = |what: &str| {
+        progress.set_message(format!("done: {what}"));
+        progress.inc(1);
+    };
+    let result = with_jobs(jobs, || {
+        hedging::hedge_with_progress(
             &loaded.scenario,
             &loaded.futures,
             options,
             solver(),
             &clock,
+            &done,
         )
-    }) {
+    });
+    progress.finish_and_clear();
+    let mut report = match result {
         Ok(report) => report,
         Err(code) => return code,
     };
@@ -609,17 +620,7 @@ pub fn sweep(
             return exit::BAD_INPUT;
         }
     };
-    // Drawn only when stderr is a terminal.
-    let progress = if quiet || points < 2 {
-        ProgressBar::hidden()
-    } else {
-        let bar = ProgressBar::new(points as u64);
-        bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} points, {elapsed} (eta {eta})")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar
-    };
+    let progress = progress_bar(quiet, points, "points");
     let done = || progress.inc(1);
     let result = with_jobs(jobs, || {
         sweep::run(
@@ -959,6 +960,22 @@ fn explain_hedged(loaded: &LoadedScenario, options: PlanOptions, output: &Output
         return code;
     }
     exit::for_status(&plan.status)
+}
+
+/// A progress bar of `steps` `what` on stderr, drawn only when stderr is a
+/// terminal and more than one step is to come.
+fn progress_bar(quiet: bool, steps: usize, what: &str) -> ProgressBar {
+    if quiet || steps < 2 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(steps as u64);
+    bar.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{bar:40}} {{pos}}/{{len}} {what}, {{elapsed}} (eta {{eta}}) {{msg}}"
+        ))
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
 }
 
 pub fn generate(spec: fsdplan::generate::GeneratorSpec, output: Option<&Path>) -> i32 {

@@ -93,6 +93,9 @@ enum Command {
         jobs: JobArgs,
         #[command(flatten)]
         output: OutputArgs,
+        /// No progress bar (it is drawn only when stderr is a terminal).
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Plan once per GPU option (only that option may be bought) and once
     /// with every option; one row each, best NPV first.
@@ -371,12 +374,14 @@ fn main() -> ExitCode {
             solve,
             jobs,
             output,
+            quiet,
         } => commands::hedge(
             &scenario,
             &overrides.overrides,
             solve.options(),
             jobs.jobs,
             &output,
+            quiet,
         ),
         Command::Compare {
             scenario,
