@@ -342,6 +342,8 @@ struct HedgedHeuristics<'a> {
     weight: Vec<f64>,
     /// Per purchase column, its (period, site, GPU).
     place: Vec<Option<(usize, usize, usize)>>,
+    /// Storage purchases shared by more than one future.
+    shared_storage: Vec<Var>,
 }
 
 impl<'a> HedgedHeuristics<'a> {
@@ -365,15 +367,29 @@ impl<'a> HedgedHeuristics<'a> {
                 }
             }
         }
+        let mut holders = vec![0usize; columns];
+        for h in &futures {
+            for (_, var) in h.index.buy_storage.columns() {
+                holders[var.0] += 1;
+            }
+        }
+        let shared_storage = (0..columns).filter(|&c| holders[c] > 1).map(Var).collect();
         HedgedHeuristics {
             futures,
             weight,
             place,
+            shared_storage,
         }
     }
 }
 
 impl Heuristics for HedgedHeuristics<'_> {
+    /// Held, the shared storage purchases leave one independent programme
+    /// per future (node purchases are fixed by every move).
+    fn held(&self) -> Vec<Var> {
+        self.shared_storage.clone()
+    }
+
     fn round(&self, values: &[f64]) -> Vec<Vec<f64>> {
         [Rounding::Up, Rounding::Nearest, Rounding::Down]
             .into_iter()

@@ -3,6 +3,7 @@
 pub mod backend;
 #[cfg(feature = "highs")]
 pub mod highs;
+pub mod parts;
 pub mod reduce;
 pub mod repair;
 pub mod search;

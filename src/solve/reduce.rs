@@ -30,6 +30,54 @@ impl Reduced {
     /// Substitutes every column with equal bounds into the rows. `None` when
     /// a row left with no column does not hold: the bounds are infeasible.
     pub fn new(lp: &LinearProgram, bounds: &[(f64, f64)]) -> Option<Reduced> {
+        Reduced::build(lp, bounds, true)
+    }
+
+    /// [`Reduced::new`] for a programme solved in parts and never shown:
+    /// without names (the thousands of them would only be copied), and
+    /// with each row left with one column folded into that column's
+    /// bounds (with the purchases fixed, most capacity rows are such).
+    pub fn for_parts(lp: &LinearProgram, bounds: &[(f64, f64)]) -> Option<Reduced> {
+        let mut reduced = Reduced::build(lp, bounds, false)?;
+        reduced.fold_singleton_rows()?;
+        Some(reduced)
+    }
+
+    /// Folds every row with one column into that column's bounds; `None`
+    /// when the bounds then cross by more than rounding.
+    fn fold_singleton_rows(&mut self) -> Option<()> {
+        let mut rows = Vec::with_capacity(self.lp.rows.len());
+        for row in std::mem::take(&mut self.lp.rows) {
+            let [(var, coef)] = row.terms[..] else {
+                rows.push(row);
+                continue;
+            };
+            let column = &mut self.lp.columns[var.0];
+            let at = row.rhs / coef;
+            let (caps, floors) = match (row.sense, coef > 0.0) {
+                (Sense::Le, true) | (Sense::Ge, false) => (true, false),
+                (Sense::Ge, true) | (Sense::Le, false) => (false, true),
+                (Sense::Eq, _) => (true, true),
+            };
+            if caps {
+                column.upper = column.upper.min(at);
+            }
+            if floors {
+                column.lower = column.lower.max(at);
+            }
+            if column.lower > column.upper {
+                if column.lower - column.upper > EMPTY_ROW_TOLERANCE * (1.0 + at.abs()) {
+                    return None;
+                }
+                column.upper = column.lower;
+            }
+        }
+        self.lp.rows = rows;
+        Some(())
+    }
+
+    fn build(lp: &LinearProgram, bounds: &[(f64, f64)], names: bool) -> Option<Reduced> {
+        let name = |n: &String| if names { n.clone() } else { String::new() };
         let mut position = vec![None; lp.columns.len()];
         let mut kept = Vec::new();
         let mut fixed = vec![0.0; lp.columns.len()];
@@ -45,9 +93,10 @@ impl Reduced {
                 position[i] = Some(Var(kept.len()));
                 kept.push(Var(i));
                 reduced.columns.push(Column {
+                    name: name(&column.name),
                     lower,
                     upper,
-                    ..column.clone()
+                    ..*column
                 });
             }
         }
@@ -72,7 +121,7 @@ impl Reduced {
                 continue;
             }
             reduced.rows.push(Row {
-                name: row.name.clone(),
+                name: name(&row.name),
                 terms,
                 sense: row.sense,
                 rhs,
@@ -154,6 +203,23 @@ mod tests {
             reduced.lp.objective_value(&[1.0, 2.0])
         );
         assert!(reduced.lp.columns[1].integer);
+    }
+
+    #[test]
+    fn for_parts_folds_rows_of_one_column_into_its_bounds() {
+        let lp = programme();
+        // y and z fixed: x + 0 >= 4 - 2 - 3 = -1 folds into x's lower bound
+        // (0 stays); with z fixed at 1 and y free, y - 1 <= 1 folds to y <= 2.
+        let bounds = [(0.0, 10.0), (0.0, 10.0), (1.0, 1.0)];
+        let reduced = Reduced::for_parts(&lp, &bounds).expect("feasible");
+        assert_eq!(reduced.lp.rows.len(), 1, "x + y >= 3 stays");
+        assert_eq!(reduced.lp.columns[1].upper, 2.0);
+        assert!(reduced.lp.columns.iter().all(|c| c.name.is_empty()));
+        // x + y >= 3 with y fixed at 0 and x at most 2: the bounds cross.
+        let mut capped = lp.clone();
+        capped.columns[0].upper = 2.0;
+        let bounds = [(0.0, 2.0), (0.0, 0.0), (1.0, 1.0)];
+        assert!(Reduced::for_parts(&capped, &bounds).is_none());
     }
 
     #[test]

@@ -26,6 +26,7 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 use super::backend::{checked, LpBackend, LpOutcome, MipBudget, MipOutcome};
+use super::parts::{self, PartCache};
 use super::reduce::Reduced;
 use super::repair::repair_bounds;
 use crate::model::{LinearProgram, Var};
@@ -179,6 +180,15 @@ pub trait Heuristics {
     /// Moves from an integer plan: each a list of (column, change) applied
     /// together (e.g. one node fewer, or one node bought a period later).
     fn moves(&self, values: &[f64]) -> Vec<Vec<(Var, f64)>>;
+
+    /// Continuous columns the local search may hold at the plan's values
+    /// while it tries moves, so that what is left of the programme falls
+    /// into independent parts (a hedged model's storage purchases shared
+    /// by several futures: held, the futures share nothing). After each
+    /// pass of moves they are re-optimised. None by default.
+    fn held(&self) -> Vec<Var> {
+        Vec::new()
+    }
 }
 
 struct Search<'a> {
@@ -317,27 +327,102 @@ impl Search<'_> {
         heuristics: &dyn Heuristics,
         root_bound: f64,
     ) {
+        let held = heuristics.held();
+        // Parts solved while the held columns are held, across passes.
+        let mut cache = PartCache::default();
         loop {
             let Some((start, plan)) = self.incumbent.clone() else {
                 return;
             };
-            for change in heuristics.moves(&plan) {
-                if self.out_of_time() || self.prunable(root_bound) {
-                    return;
+            let moves = heuristics.moves(&plan);
+            if held.is_empty() {
+                for change in moves {
+                    if self.out_of_time() || self.prunable(root_bound) {
+                        return;
+                    }
+                    let mut candidate = self.incumbent.clone().expect("incumbent exists").1;
+                    for &(var, delta) in &change {
+                        candidate[var.0] += delta;
+                    }
+                    self.try_fixed(bounds, &candidate);
                 }
-                let mut candidate = self
-                    .incumbent
-                    .as_ref()
-                    .map(|(_, v)| v.clone())
-                    .expect("incumbent exists");
-                for &(var, delta) in &change {
-                    candidate[var.0] += delta;
+            } else {
+                // The held columns at the plan's values: the moves are then
+                // solved part by part.
+                let mut pass = bounds.to_vec();
+                for &v in &held {
+                    pass[v.0] = (plan[v.0], plan[v.0]);
                 }
-                self.try_fixed(bounds, &candidate);
+                self.moves_in_parts(&pass, &moves, &mut cache, root_bound);
+                if !self.out_of_time() && !self.prunable(root_bound) {
+                    // The held columns re-optimised for the plan the moves
+                    // left, on the whole programme.
+                    let moved = self.incumbent.clone().expect("incumbent exists").1;
+                    self.try_fixed(bounds, &moved);
+                }
+            }
+            if self.out_of_time() || self.prunable(root_bound) {
+                return;
             }
             if self.incumbent_objective() >= start {
                 return;
             }
+        }
+    }
+
+    /// Tries `moves` in turn from the incumbent, keeping each that lowers
+    /// the cost, with the programme solved part by part. Moves are solved
+    /// a batch at a time in parallel on rayon's pool, one per thread, each
+    /// from the same incumbent; the results are read in order, and the
+    /// moves after the first that improves the plan are tried again from
+    /// the new one. So the plans kept, and the LP solves counted, are those
+    /// of trying the moves one by one, whatever the number of threads.
+    fn moves_in_parts(
+        &mut self,
+        pass: &[(f64, f64)],
+        moves: &[Vec<(Var, f64)>],
+        cache: &mut PartCache,
+        root_bound: f64,
+    ) {
+        use rayon::prelude::*;
+        let width = rayon::current_num_threads().max(1);
+        let mut next = 0;
+        while next < moves.len() {
+            if self.out_of_time() || self.prunable(root_bound) {
+                return;
+            }
+            let from = self.incumbent.clone().expect("incumbent exists").1;
+            let batch = &moves[next..(next + width).min(moves.len())];
+            let seconds = Some(self.remaining().max(0.05));
+            let (lp, integers, backend) = (self.lp, &self.integers, self.backend);
+            let known = &*cache;
+            let results: Vec<parts::Evaluated> = batch
+                .par_iter()
+                .map(|change| {
+                    let mut candidate = from.clone();
+                    for &(var, delta) in change {
+                        candidate[var.0] += delta;
+                    }
+                    parts::evaluate(lp, integers, pass, &candidate, known, backend, seconds)
+                })
+                .collect();
+            let mut tried = batch.len();
+            for (i, result) in results.into_iter().enumerate() {
+                for (key, values) in result.solved {
+                    cache.insert(key, values);
+                }
+                if i >= tried {
+                    continue;
+                }
+                self.lp_solves += usize::from(result.solved_lp);
+                if let Some((objective, values)) = result.plan {
+                    if objective < self.incumbent_objective() {
+                        self.offer(objective, values);
+                        tried = i + 1;
+                    }
+                }
+            }
+            next += tried;
         }
     }
 
