@@ -300,10 +300,11 @@ mod tests {
         assert_eq!(columns, vec![vec![0, 2], vec![1, 3, 4]]);
         assert_eq!(parts[0].lp.rows.len(), 1);
         assert_eq!(parts[1].lp.rows.len(), 2);
-        // Row r1 (d + 2b >= 1) in part 1's own numbering: d is 1, b is 0.
+        // Row r1 (d + 2b >= 1, its terms in column order) in part 1's own
+        // numbering: b is 0, d is 1.
         assert_eq!(
             parts[1].lp.rows[0].terms,
-            vec![(Var(1), 1.0), (Var(0), 2.0)]
+            vec![(Var(0), 2.0), (Var(1), 1.0)]
         );
     }
 
