@@ -102,11 +102,18 @@ impl Reduced {
         }
         for row in &lp.rows {
             let mut rhs = row.rhs;
+            // The size of what was moved to the right: a row of fixed
+            // values read back from a plan's rows (12 significant digits)
+            // holds to within their rounding, not to within its rhs's.
+            let mut moved = 0.0;
             let mut terms = Vec::with_capacity(row.terms.len());
             for &(var, coef) in &row.terms {
                 match position[var.0] {
                     Some(new) => terms.push((new, coef)),
-                    None => rhs -= coef * fixed[var.0],
+                    None => {
+                        rhs -= coef * fixed[var.0];
+                        moved += (coef * fixed[var.0]).abs();
+                    }
                 }
             }
             if terms.is_empty() {
@@ -115,7 +122,7 @@ impl Reduced {
                     Sense::Ge => rhs,
                     Sense::Eq => rhs.abs(),
                 };
-                if excess > EMPTY_ROW_TOLERANCE * (1.0 + row.rhs.abs()) {
+                if excess > EMPTY_ROW_TOLERANCE * (1.0 + row.rhs.abs() + moved) {
                     return None;
                 }
                 continue;

@@ -261,6 +261,23 @@ impl Search<'_> {
         }
     }
 
+    /// The programme solved whole, its fixed columns left in as bounds:
+    /// microlp was seen to call a reduced programme infeasible that a
+    /// point of the whole one satisfies to 1e-12 (a bet's purchases fixed
+    /// on the shipped hedged scenario), so an infeasible root is asked
+    /// twice before the scenario is called infeasible.
+    fn second_opinion(&mut self, bounds: &[(f64, f64)]) -> LpOutcome {
+        if self.out_of_time() {
+            return LpOutcome::Infeasible;
+        }
+        self.lp_solves += 1;
+        let seconds = Some(self.remaining().max(0.05));
+        match self.backend.solve(self.lp, bounds, seconds) {
+            LpOutcome::Optimal { values, .. } => checked(self.lp, bounds, values),
+            other => other,
+        }
+    }
+
     fn fractional(&self, values: &[f64]) -> Vec<(Var, f64)> {
         self.integers
             .iter()
@@ -640,7 +657,10 @@ pub fn solve(
         return finish(&search, SearchStatus::Error(why), f64::NAN);
     }
     let base = lp.bounds();
-    let root = search.solve(&base);
+    let mut root = search.solve(&base);
+    if matches!(root, LpOutcome::Infeasible) {
+        root = search.second_opinion(&base);
+    }
     let (root_values, root_objective) = match root {
         LpOutcome::Optimal { values, objective } => (values, objective),
         LpOutcome::Infeasible => return finish(&search, SearchStatus::Infeasible, f64::NAN),
