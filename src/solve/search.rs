@@ -886,3 +886,71 @@ fn most_fractional(fractional: &[(Var, f64)]) -> Option<(Var, f64)> {
         fb.total_cmp(&fa).then(b.0.cmp(&a.0))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{LinExpr, Sense};
+    use crate::solve::MicroLp;
+
+    /// A backend that calls every programme with fewer columns than the
+    /// whole one infeasible: as microlp once did with a reduced programme.
+    struct LiesOnReduced(usize);
+
+    impl LpBackend for LiesOnReduced {
+        fn name(&self) -> &'static str {
+            "lies"
+        }
+        fn solve(
+            &self,
+            lp: &LinearProgram,
+            bounds: &[(f64, f64)],
+            seconds: Option<f64>,
+        ) -> LpOutcome {
+            if lp.columns.len() < self.0 {
+                return LpOutcome::Infeasible;
+            }
+            MicroLp.solve(lp, bounds, seconds)
+        }
+    }
+
+    struct NoHeuristics;
+
+    impl Heuristics for NoHeuristics {
+        fn round(&self, _: &[f64]) -> Vec<Vec<f64>> {
+            Vec::new()
+        }
+        fn moves(&self, _: &[f64]) -> Vec<Vec<(Var, f64)>> {
+            Vec::new()
+        }
+    }
+
+    /// min x + y, x + y >= 2, y fixed at 0.5.
+    #[test]
+    fn an_infeasible_reduced_root_is_checked_on_the_whole_programme() {
+        let mut lp = LinearProgram::default();
+        let x = lp.add_column("x".into(), 0.0, 10.0, false);
+        let y = lp.add_column("y".into(), 0.5, 0.5, false);
+        lp.columns[x.0].cost = 1.0;
+        lp.columns[y.0].cost = 1.0;
+        let mut both = LinExpr::default();
+        both.add(x, 1.0);
+        both.add(y, 1.0);
+        lp.add_row("both".into(), both, Sense::Ge, 2.0);
+        let outcome = solve(
+            &lp,
+            &LiesOnReduced(2),
+            Limits::default(),
+            &NoClock,
+            true,
+            &NoHeuristics,
+        );
+        assert_eq!(outcome.status, SearchStatus::Optimal);
+        assert!(
+            (outcome.objective - 2.0).abs() < 1e-9,
+            "{}",
+            outcome.objective
+        );
+        assert_eq!(outcome.lp_solves, 2, "the reduced root, then the whole one");
+    }
+}
