@@ -30,6 +30,8 @@ pub struct FutureSpec<'a> {
 pub struct FutureModel {
     pub index: ModelIndex,
     pub ledger: CostLedger,
+    /// The rows of the programme that are this future's.
+    pub rows: std::ops::Range<usize>,
 }
 
 /// CVaR's columns: eta (the NPV at the alpha quantile) and each future's
@@ -156,6 +158,7 @@ pub fn build(
         models.push(FutureModel {
             index: m.index,
             ledger: m.ledger,
+            rows: rows..lp.rows.len(),
         });
     }
 

@@ -18,7 +18,7 @@ use crate::model::hedging::{self, FutureSpec, HedgedModel};
 use crate::model::{LinearProgram, ModelIndex, ModelSize, PlanInput, Var};
 use crate::scenario::events::{decision_groups, group_name};
 use crate::scenario::{Event, Future, Scenario};
-use crate::solve::search::{self, Heuristics};
+use crate::solve::search::{self, Heuristics, Sharing};
 use crate::solve::{relative_gap, Clock, Guarded, LpBackend, SearchOutcome};
 
 pub const SCHEMA: &str = "fsdplan.hedged-plan/1";
@@ -308,7 +308,7 @@ fn solve_built<'a>(
             })
             .collect(),
         &probabilities,
-        model.lp.columns.len(),
+        &model,
     );
     let outcome = search::solve(
         &model.lp,
@@ -342,12 +342,14 @@ struct HedgedHeuristics<'a> {
     weight: Vec<f64>,
     /// Per purchase column, its (period, site, GPU).
     place: Vec<Option<(usize, usize, usize)>>,
-    /// Storage purchases shared by more than one future.
-    shared_storage: Vec<Var>,
+    /// The storage purchases futures share, for the search's relaxation;
+    /// none with CVaR, whose rows join every future.
+    sharing: Option<Sharing>,
 }
 
 impl<'a> HedgedHeuristics<'a> {
-    fn new(futures: Vec<PlanHeuristics<'a>>, probabilities: &[f64], columns: usize) -> Self {
+    fn new(futures: Vec<PlanHeuristics<'a>>, probabilities: &[f64], model: &HedgedModel) -> Self {
+        let columns = model.lp.columns.len();
         let mut weight = vec![0.0; columns];
         let mut place = vec![None; columns];
         for (h, p) in futures.iter().zip(probabilities) {
@@ -367,27 +369,59 @@ impl<'a> HedgedHeuristics<'a> {
                 }
             }
         }
-        let mut holders = vec![0usize; columns];
-        for h in &futures {
-            for (_, var) in h.index.buy_storage.columns() {
-                holders[var.0] += 1;
-            }
-        }
-        let shared_storage = (0..columns).filter(|&c| holders[c] > 1).map(Var).collect();
         HedgedHeuristics {
+            sharing: sharing(model, probabilities),
             futures,
             weight,
             place,
-            shared_storage,
         }
     }
 }
 
+/// The storage purchases more than one future shares, each future's
+/// share of a purchase's cost in proportion to its probability (exact when
+/// the futures pay the same price for it, and a lower bound whatever the
+/// shares); each row's future. None with CVaR.
+fn sharing(model: &HedgedModel, probabilities: &[f64]) -> Option<Sharing> {
+    if model.cvar.is_some() {
+        return None;
+    }
+    let lp = &model.lp;
+    let mut holders: Vec<Vec<usize>> = vec![Vec::new(); lp.columns.len()];
+    for (f, future) in model.futures.iter().enumerate() {
+        for (_, var) in future.index.buy_storage.columns() {
+            holders[var.0].push(f);
+        }
+    }
+    let columns: Vec<(Var, Vec<(usize, f64)>)> = holders
+        .iter()
+        .enumerate()
+        .filter(|(_, futures)| futures.len() > 1)
+        .map(|(c, futures)| {
+            let total: f64 = futures.iter().map(|&f| probabilities[f]).sum();
+            let cost = lp.columns[c].cost;
+            let shares = futures
+                .iter()
+                .map(|&f| (f, cost * probabilities[f] / total))
+                .collect();
+            (Var(c), shares)
+        })
+        .collect();
+    if columns.is_empty() {
+        return None;
+    }
+    let mut row_group = vec![None; lp.rows.len()];
+    for (f, future) in model.futures.iter().enumerate() {
+        for group in &mut row_group[future.rows.clone()] {
+            *group = Some(f);
+        }
+    }
+    Some(Sharing { row_group, columns })
+}
+
 impl Heuristics for HedgedHeuristics<'_> {
-    /// Held, the shared storage purchases leave one independent programme
-    /// per future (node purchases are fixed by every move).
-    fn held(&self) -> Vec<Var> {
-        self.shared_storage.clone()
+    fn sharing(&self) -> Option<Sharing> {
+        self.sharing.clone()
     }
 
     fn round(&self, values: &[f64]) -> Vec<Vec<f64>> {

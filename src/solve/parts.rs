@@ -1,13 +1,15 @@
 //! A programme split into independent parts: groups of columns no row
-//! joins, each solved on its own, and a cache of the parts already solved.
+//! joins, each solved on its own, and a cache of the parts already solved;
+//! and the relaxation that makes a hedged model fall into parts.
 //!
-//! A hedged model with every purchase held fixed is one programme per
-//! future with nothing between them. The local search then changes a few
-//! purchases at a time, and only the parts whose rows hold a changed
-//! purchase are different from the last solve: the others are answered
-//! from the cache. On the shipped hedged scenario (12 futures) that turns a
-//! move's solve of the whole programme into the solve of one or a few
-//! futures' parts.
+//! A hedged model with its node purchases fixed is one programme per
+//! future joined only by the storage purchases the futures share. Give
+//! each future its own copy of those ([`Relaxation`]) and it falls into
+//! one part per future, whose optimum is a lower bound on the whole. The
+//! local search changes a few purchases at a time, and only the parts
+//! whose rows hold a changed purchase differ from the last solve: the
+//! others are answered from the cache. A move whose bound is not below the
+//! plan's cost is passed over without solving the whole programme.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -267,6 +269,122 @@ pub fn evaluate(
     }
 }
 
+/// A relaxation of a programme in which each group of rows has its own
+/// copy of the columns the groups share (see
+/// [`super::search::Sharing`]), each copy with its group's share of the
+/// cost. Every point of the programme is a point of the relaxation with
+/// all copies equal and the same cost, so the relaxation's optimum is a
+/// lower bound; and with the integers fixed it falls into one part per
+/// group.
+#[derive(Debug, Clone)]
+pub struct Relaxation {
+    lp: LinearProgram,
+    bounds: Vec<(f64, f64)>,
+}
+
+/// A candidate's value on the relaxation: its lower bound on the cost
+/// (none when the relaxation has no point, and then neither has the
+/// programme), and the parts solved for it.
+pub struct Valued {
+    pub bound: Option<f64>,
+    pub solved: Vec<(PartKey, Vec<f64>)>,
+    /// Whether an LP was solved (not when the candidate left its bounds).
+    pub solved_lp: bool,
+}
+
+impl Relaxation {
+    /// The relaxation of `lp` under `bounds`; `None` when a row of no
+    /// group holds a shared column (CVaR's rows join every future).
+    pub fn new(
+        lp: &LinearProgram,
+        bounds: &[(f64, f64)],
+        sharing: &super::search::Sharing,
+    ) -> Option<Relaxation> {
+        let mut relaxed = lp.clone();
+        let mut relaxed_bounds = bounds.to_vec();
+        let mut copy: HashMap<(usize, usize), Var> = HashMap::new();
+        for (var, shares) in &sharing.columns {
+            for &(group, share) in shares {
+                let column = Column {
+                    name: String::new(),
+                    cost: share,
+                    ..lp.columns[var.0]
+                };
+                relaxed.columns.push(column);
+                relaxed_bounds.push(bounds[var.0]);
+                copy.insert((var.0, group), Var(relaxed.columns.len() - 1));
+            }
+            relaxed.columns[var.0].cost = 0.0;
+            relaxed_bounds[var.0] = (0.0, 0.0);
+        }
+        let shared: std::collections::HashSet<usize> =
+            sharing.columns.iter().map(|(v, _)| v.0).collect();
+        for (row, group) in relaxed.rows.iter_mut().zip(&sharing.row_group) {
+            for term in &mut row.terms {
+                if !shared.contains(&term.0 .0) {
+                    continue;
+                }
+                let group = (*group)?;
+                // A group without a share of the column gets a copy that
+                // costs nothing: the relaxation only gets weaker.
+                let next = relaxed.columns.len();
+                let var = *copy.entry((term.0 .0, group)).or_insert(Var(next));
+                if var.0 == next {
+                    relaxed.columns.push(Column {
+                        name: String::new(),
+                        cost: 0.0,
+                        ..lp.columns[term.0 .0]
+                    });
+                    relaxed_bounds.push(bounds[term.0 .0]);
+                }
+                term.0 = var;
+            }
+        }
+        Some(Relaxation {
+            lp: relaxed,
+            bounds: relaxed_bounds,
+        })
+    }
+
+    /// The relaxation's optimum with every integer column of `integers`
+    /// fixed at the rounded value of `candidate` (none when one falls
+    /// outside the bounds), solved part by part.
+    pub fn value(
+        &self,
+        integers: &[Var],
+        candidate: &[f64],
+        cache: &PartCache,
+        backend: &dyn LpBackend,
+        seconds: Option<f64>,
+    ) -> Valued {
+        let nothing = |solved_lp| Valued {
+            bound: None,
+            solved: Vec::new(),
+            solved_lp,
+        };
+        let mut fixed = self.bounds.clone();
+        for &v in integers {
+            let x = candidate[v.0].round();
+            if x < fixed[v.0].0 - INTEGRALITY || x > fixed[v.0].1 + INTEGRALITY {
+                return nothing(false);
+            }
+            fixed[v.0] = (x, x);
+        }
+        let Some(reduced) = Reduced::for_parts(&self.lp, &fixed) else {
+            return nothing(true);
+        };
+        let SolvedInParts { outcome, solved } = solve(&reduced.lp, cache, backend, seconds);
+        let bound = outcome
+            .ok()
+            .map(|values| self.lp.objective_value(&reduced.expand(&values)));
+        Valued {
+            bound,
+            solved,
+            solved_lp: true,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,6 +453,51 @@ mod tests {
         let mut cache = PartCache::default();
         cache.insert(key(&one[1].lp), vec![1.0, 2.0, 3.0]);
         assert_eq!(cache.get(&key(&other[1].lp)), Some(&vec![1.0, 2.0, 3.0]));
+    }
+
+    /// Two groups share column s (cost 2): group 0 needs s + a >= 3, group
+    /// 1 needs s + b >= 1; a costs 3, b costs 0.5. The whole programme
+    /// buys s = 3 (cost 6). With s copied, each copy at half the cost,
+    /// group 0 buys s0 = 3 (3) and group 1 buys b = 1 (0.5): 3.5, a lower
+    /// bound, in two parts.
+    #[test]
+    fn a_relaxation_gives_each_group_its_own_copy_and_a_lower_bound() {
+        use crate::solve::search::Sharing;
+        use crate::solve::MicroLp;
+        let mut lp = LinearProgram::default();
+        let sv = lp.add_column("s".into(), 0.0, 10.0, false);
+        let a = lp.add_column("a".into(), 0.0, 10.0, false);
+        let b = lp.add_column("b".into(), 0.0, 10.0, false);
+        for (v, c) in [(sv, 2.0), (a, 3.0), (b, 0.5)] {
+            lp.columns[v.0].cost = c;
+        }
+        for (other, rhs) in [(a, 3.0), (b, 1.0)] {
+            let mut e = LinExpr::default();
+            e.add(sv, 1.0);
+            e.add(other, 1.0);
+            lp.add_row("need".into(), e, Sense::Ge, rhs);
+        }
+        let sharing = Sharing {
+            row_group: vec![Some(0), Some(1)],
+            columns: vec![(sv, vec![(0, 1.0), (1, 1.0)])],
+        };
+        let relaxation =
+            Relaxation::new(&lp, &lp.bounds(), &sharing).expect("every row has a group");
+        let valued = relaxation.value(&[], &[0.0; 3], &PartCache::default(), &MicroLp, None);
+        let bound = valued.bound.expect("feasible");
+        assert!((bound - 3.5).abs() < 1e-9, "{bound}");
+        assert_eq!(valued.solved.len(), 2, "one part per group");
+        let whole = match MicroLp.solve(&lp, &lp.bounds(), None) {
+            LpOutcome::Optimal { objective, .. } => objective,
+            _ => panic!("the whole programme has a plan"),
+        };
+        assert!((whole - 6.0).abs() < 1e-9 && bound <= whole);
+        // A row of no group holding the shared column: no relaxation.
+        let orphan = Sharing {
+            row_group: vec![Some(0), None],
+            ..sharing
+        };
+        assert!(Relaxation::new(&lp, &lp.bounds(), &orphan).is_none());
     }
 
     #[test]

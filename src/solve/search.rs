@@ -31,6 +31,15 @@ use super::reduce::Reduced;
 use super::repair::repair_bounds;
 use crate::model::{LinearProgram, Var};
 
+/// The incumbent's point with a move applied.
+fn moved(incumbent: &Option<(f64, Vec<f64>)>, change: &[(Var, f64)]) -> Vec<f64> {
+    let mut candidate = incumbent.as_ref().expect("incumbent exists").1.clone();
+    for &(var, delta) in change {
+        candidate[var.0] += delta;
+    }
+    candidate
+}
+
 /// Tolerance within which a value counts as integral.
 pub const INTEGRALITY: f64 = 1e-6;
 
@@ -181,14 +190,27 @@ pub trait Heuristics {
     /// together (e.g. one node fewer, or one node bought a period later).
     fn moves(&self, values: &[f64]) -> Vec<Vec<(Var, f64)>>;
 
-    /// Continuous columns the local search may hold at the plan's values
-    /// while it tries moves, so that what is left of the programme falls
-    /// into independent parts (a hedged model's storage purchases shared
-    /// by several futures: held, the futures share nothing). After each
-    /// pass of moves they are re-optimised. None by default.
-    fn held(&self) -> Vec<Var> {
-        Vec::new()
+    /// Continuous columns that groups of rows share and nothing else
+    /// joins (a hedged model's storage purchases, shared by the futures
+    /// alike when they are made): given them, the local search first
+    /// values each move on a relaxation in which every group has its own
+    /// copy of them, solved group by group (see [`super::parts`]), and
+    /// solves the whole programme only for a move whose relaxation may
+    /// improve the plan. None by default.
+    fn sharing(&self) -> Option<Sharing> {
+        None
     }
+}
+
+/// Columns groups of rows share (see [`Heuristics::sharing`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sharing {
+    /// Each row's group, or `None` for a row of no group (which may not
+    /// hold a shared column).
+    pub row_group: Vec<Option<usize>>,
+    /// The shared columns, each with its groups' shares of its cost; the
+    /// shares sum to the cost.
+    pub columns: Vec<(Var, Vec<(usize, f64)>)>,
 }
 
 struct Search<'a> {
@@ -344,44 +366,66 @@ impl Search<'_> {
         heuristics: &dyn Heuristics,
         root_bound: f64,
     ) {
-        let held = heuristics.held();
-        // Parts solved while the held columns are held, across passes.
-        let mut cache = PartCache::default();
+        let sharing = heuristics.sharing();
+        let relaxation = sharing
+            .as_ref()
+            .and_then(|sharing| parts::Relaxation::new(self.lp, bounds, sharing));
+        // With shared columns, passes first hold them at the plan's values
+        // (quick: every move is solved in parts, and a move that helps is
+        // kept at once), and when such a pass finds nothing, the next
+        // values each move on the relaxation, solving the whole programme
+        // for the moves it cannot rule out.
+        let mut holding = relaxation.is_some();
+        let held: Vec<Var> = sharing
+            .iter()
+            .flat_map(|s| s.columns.iter().map(|(v, _)| *v))
+            .collect();
+        // Parts solved so far, across passes.
+        let (mut held_parts, mut relaxed_parts) = (PartCache::default(), PartCache::default());
         loop {
             let Some((start, plan)) = self.incumbent.clone() else {
                 return;
             };
             let moves = heuristics.moves(&plan);
-            if held.is_empty() {
-                for change in moves {
-                    if self.out_of_time() || self.prunable(root_bound) {
-                        return;
+            match &relaxation {
+                None => {
+                    for change in moves {
+                        if self.out_of_time() || self.prunable(root_bound) {
+                            return;
+                        }
+                        let candidate = moved(&self.incumbent, &change);
+                        self.try_fixed(bounds, &candidate);
                     }
-                    let mut candidate = self.incumbent.clone().expect("incumbent exists").1;
-                    for &(var, delta) in &change {
-                        candidate[var.0] += delta;
+                }
+                Some(_) if holding => {
+                    let mut pass = bounds.to_vec();
+                    for &v in &held {
+                        pass[v.0] = (plan[v.0], plan[v.0]);
                     }
-                    self.try_fixed(bounds, &candidate);
+                    self.moves_in_parts(&pass, &moves, &mut held_parts, root_bound);
+                    if !self.out_of_time() && !self.prunable(root_bound) {
+                        // The held columns re-optimised for the plan the
+                        // moves left, on the whole programme.
+                        let moved = self.incumbent.clone().expect("incumbent exists").1;
+                        self.try_fixed(bounds, &moved);
+                    }
                 }
-            } else {
-                // The held columns at the plan's values: the moves are then
-                // solved part by part.
-                let mut pass = bounds.to_vec();
-                for &v in &held {
-                    pass[v.0] = (plan[v.0], plan[v.0]);
-                }
-                self.moves_in_parts(&pass, &moves, &mut cache, root_bound);
-                if !self.out_of_time() && !self.prunable(root_bound) {
-                    // The held columns re-optimised for the plan the moves
-                    // left, on the whole programme.
-                    let moved = self.incumbent.clone().expect("incumbent exists").1;
-                    self.try_fixed(bounds, &moved);
-                }
+                Some(relaxation) => self.moves_on_relaxation(
+                    bounds,
+                    relaxation,
+                    &moves,
+                    &mut relaxed_parts,
+                    root_bound,
+                ),
             }
             if self.out_of_time() || self.prunable(root_bound) {
                 return;
             }
-            if self.incumbent_objective() >= start {
+            if self.incumbent_objective() < start {
+                holding = relaxation.is_some();
+            } else if holding {
+                holding = false;
+            } else {
                 return;
             }
         }
@@ -437,6 +481,68 @@ impl Search<'_> {
                         self.offer(objective, values);
                         tried = i + 1;
                     }
+                }
+            }
+            next += tried;
+        }
+    }
+
+    /// Tries `moves` in turn from the incumbent, keeping each that lowers
+    /// the cost. Each move is first valued on `relaxation`, part by part: a
+    /// move whose relaxed cost is not below the plan's cannot lower it and
+    /// is passed over; the others are solved on the whole programme, as
+    /// every move is without a relaxation. The relaxations of a batch of
+    /// moves, one per thread of rayon's pool, are solved in parallel from
+    /// the same incumbent and read in order; the moves after one that
+    /// improves the plan are valued again from the new plan. So the plans
+    /// kept, and the LP solves counted, are those of trying the moves one
+    /// by one, whatever the number of threads.
+    fn moves_on_relaxation(
+        &mut self,
+        bounds: &[(f64, f64)],
+        relaxation: &parts::Relaxation,
+        moves: &[Vec<(Var, f64)>],
+        cache: &mut PartCache,
+        root_bound: f64,
+    ) {
+        use rayon::prelude::*;
+        let width = rayon::current_num_threads().max(1);
+        let mut next = 0;
+        while next < moves.len() {
+            if self.out_of_time() || self.prunable(root_bound) {
+                return;
+            }
+            let batch = &moves[next..(next + width).min(moves.len())];
+            let seconds = Some(self.remaining().max(0.05));
+            let (integers, backend) = (&self.integers, self.backend);
+            let (incumbent, known) = (&self.incumbent, &*cache);
+            let valued: Vec<parts::Valued> = batch
+                .par_iter()
+                .map(|change| {
+                    let candidate = moved(incumbent, change);
+                    relaxation.value(integers, &candidate, known, backend, seconds)
+                })
+                .collect();
+            let mut tried = batch.len();
+            for (i, (value, change)) in valued.into_iter().zip(batch).enumerate() {
+                for (key, values) in value.solved {
+                    cache.insert(key, values);
+                }
+                if i >= tried {
+                    continue;
+                }
+                self.lp_solves += usize::from(value.solved_lp);
+                let best = self.incumbent_objective();
+                let may_improve = value
+                    .bound
+                    .is_some_and(|bound| bound < best - 1e-9 * best.abs().max(1.0));
+                if !may_improve || self.out_of_time() {
+                    continue;
+                }
+                let candidate = moved(&self.incumbent, change);
+                self.try_fixed(bounds, &candidate);
+                if self.incumbent_objective() < best {
+                    tried = i + 1;
                 }
             }
             next += tried;
