@@ -348,20 +348,11 @@ fn betting_on_one_future_can_leave_another_without_a_plan() {
 
 fn compare_study(text: &str) -> fsdplan::studies::compare::CompareReport {
     let loaded = load(text);
-    let options = PlanOptions {
-        relax: false,
-        limits: Limits {
-            mip_gap: 1e-9,
-            time_limit: f64::INFINITY,
-            max_nodes: 5000,
-            ..Limits::default()
-        },
-    };
     fsdplan::studies::compare::compare_hedged(
         &loaded.scenario,
         &loaded.futures,
         &[0, 1],
-        options,
+        options(),
         backend(),
         &|| Box::new(NoClock),
     )

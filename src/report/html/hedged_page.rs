@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use maud::{html, Markup};
 
 use super::charts::{self, Band, Frame, Series};
-use super::page::{chart, page, table_section, tables};
+use super::page::{chart, headline_status, page, table_section, tables};
 use crate::analyses::HedgedReport;
 use crate::report::format::{millions, number, percent};
 use crate::report::hedged_tables;
@@ -61,15 +61,12 @@ fn headline(report: &HedgedReport) -> Markup {
     let npvs: Vec<f64> = report.futures.iter().filter_map(|f| f.npv).collect();
     let lowest = npvs.iter().copied().fold(f64::INFINITY, f64::min);
     let highest = npvs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let status = match (report.status.as_str(), report.gap) {
-        (_, _) if report.relaxed => "LP relaxation (node counts continuous)".to_string(),
-        (status, Some(gap)) => format!(
-            "{status}: gap {} (target {})",
-            percent(gap, 3),
-            percent(report.mip_gap_target, 3)
-        ),
-        (status, None) => status.to_string(),
-    };
+    let status = headline_status(
+        &report.status,
+        report.gap,
+        report.relaxed,
+        report.mip_gap_target,
+    );
     html! {
         section.headline {
             div.card {

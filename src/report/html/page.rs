@@ -66,6 +66,21 @@ pub fn page(title: &str, body: Markup) -> String {
     .into_string()
 }
 
+/// The status under a headline's NPV: the relaxation, or the status with
+/// its gap and target.
+pub fn headline_status(status: &str, gap: Option<f64>, relaxed: bool, target: f64) -> String {
+    use crate::report::format::percent;
+    match gap {
+        _ if relaxed => "LP relaxation (node counts continuous)".to_string(),
+        Some(gap) => format!(
+            "{status}: gap {} (target {})",
+            percent(gap, 3),
+            percent(target, 3)
+        ),
+        None => status.to_string(),
+    }
+}
+
 /// A chart drawn by [`super::charts`], or why it could not be drawn.
 pub fn chart(svg: Result<String, String>) -> Markup {
     match svg {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use maud::{html, Markup};
 
 use super::charts::{self, Frame, Reference, Series};
-use super::page::{chart, page, tables};
+use super::page::{chart, headline_status, page, tables};
 use crate::analyses::limits::capacity_limits;
 use crate::model::PlanInput;
 use crate::plan::result::{CostRow, DataRow};
@@ -43,15 +43,12 @@ fn headline(input: &PlanInput, report: &PlanReport) -> Markup {
         .iter()
         .map(|r| r.bought_nodes * input.scenario.gpus_per_node(&r.gpu).unwrap_or(0.0))
         .sum();
-    let status = match (report.status.as_str(), report.gap) {
-        (_, _) if report.relaxed => "LP relaxation (node counts continuous)".to_string(),
-        (status, Some(gap)) => format!(
-            "{status}: gap {} (target {})",
-            percent(gap, 3),
-            percent(report.mip_gap_target, 3)
-        ),
-        (status, None) => status.to_string(),
-    };
+    let status = headline_status(
+        &report.status,
+        report.gap,
+        report.relaxed,
+        report.mip_gap_target,
+    );
     html! {
         section.headline {
             div.card {
