@@ -259,15 +259,9 @@ pub fn explain_hedged(
         return report;
     };
     let relaxed = run.options.relax;
-    // How many futures hold each purchase column of the hedged model.
-    let mut holders = vec![0usize; run.model.lp.columns.len()];
-    for future in &run.model.futures {
-        for grid in [&future.index.buy_nodes, &future.index.buy_storage] {
-            for (_, var) in grid.columns() {
-                holders[var.0] += 1;
-            }
-        }
-    }
+    // The futures that hold each purchase column of the hedged model.
+    let node_holders = run.model.holders(|i| &i.buy_nodes);
+    let storage_holders = run.model.holders(|i| &i.buy_storage);
     for ((future, input), hedged) in run.futures.iter().zip(&run.inputs).zip(&run.model.futures) {
         let model = crate::model::build(input);
         let mut bounds = model.lp.bounds();
@@ -276,10 +270,14 @@ pub fn explain_hedged(
         // alone re-optimises as in `explain`: storage always, nodes only
         // in the relaxation. A purchase the hedged model has no column for
         // may not be made.
-        let fix = |own: &Grid, shared: &Grid, integer: bool, bounds: &mut [(f64, f64)]| {
+        let fix = |own: &Grid,
+                   shared: &Grid,
+                   holders: &[Vec<usize>],
+                   integer: bool,
+                   bounds: &mut [(f64, f64)]| {
             for ([t, s, k], var) in own.columns() {
                 let hedged_var = shared.get(t, s, k);
-                let alone = hedged_var.is_some_and(|h| holders[h.0] == 1);
+                let alone = hedged_var.is_some_and(|h| holders[h.0].len() == 1);
                 if alone && (relaxed || !integer) {
                     continue;
                 }
@@ -295,12 +293,14 @@ pub fn explain_hedged(
         fix(
             &model.index.buy_nodes,
             &hedged.index.buy_nodes,
+            &node_holders,
             true,
             &mut bounds,
         );
         fix(
             &model.index.buy_storage,
             &hedged.index.buy_storage,
+            &storage_holders,
             false,
             &mut bounds,
         );

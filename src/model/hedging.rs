@@ -53,6 +53,21 @@ pub struct HedgedModel {
     pub shared_columns: usize,
 }
 
+impl HedgedModel {
+    /// For each column of the programme, the futures that make the
+    /// purchases `grid` picks of their index (`|i| &i.buy_storage`) with
+    /// it: more than one for a shared column, none for other columns.
+    pub fn holders(&self, grid: impl Fn(&ModelIndex) -> &Grid) -> Vec<Vec<usize>> {
+        let mut holders = vec![Vec::new(); self.lp.columns.len()];
+        for (f, future) in self.futures.iter().enumerate() {
+            for (_, var) in grid(&future.index).columns() {
+                holders[var.0].push(f);
+            }
+        }
+        holders
+    }
+}
+
 /// Builds the hedged model. `groups[t][f]` is future f's decision group in
 /// period t (the first future alike it, see
 /// [`crate::scenario::events::decision_groups`]); `group_names[t][f]` names

@@ -387,12 +387,7 @@ fn sharing(model: &HedgedModel, probabilities: &[f64]) -> Option<Sharing> {
         return None;
     }
     let lp = &model.lp;
-    let mut holders: Vec<Vec<usize>> = vec![Vec::new(); lp.columns.len()];
-    for (f, future) in model.futures.iter().enumerate() {
-        for (_, var) in future.index.buy_storage.columns() {
-            holders[var.0].push(f);
-        }
-    }
+    let holders = model.holders(|i| &i.buy_storage);
     let columns: Vec<(Var, Vec<(usize, f64)>)> = holders
         .iter()
         .enumerate()

@@ -219,28 +219,47 @@ pub fn solve_unconstrained(lp: &LinearProgram) -> Option<Vec<f64>> {
         .collect()
 }
 
-/// One candidate plan of the local search, solved in parts: its plan when
-/// it has one (objective and full point), and the parts solved for it.
-pub struct Evaluated {
-    pub plan: Option<(f64, Vec<f64>)>,
+/// What one candidate of the local search gave, solved in parts: its
+/// outcome (none when it has no point), the parts solved for it (for the
+/// cache), and whether an LP was solved (not when the candidate left its
+/// bounds).
+pub struct Tried<T> {
+    pub outcome: Option<T>,
     pub solved: Vec<(PartKey, Vec<f64>)>,
-    /// Whether an LP was solved (not when the candidate left its bounds).
     pub solved_lp: bool,
 }
 
+/// How the local search solves one candidate point in parts, given the
+/// parts solved so far and the seconds left.
+pub type SolveCandidate<'a, T> = dyn Fn(&[f64], &PartCache, Option<f64>) -> Tried<T> + Sync + 'a;
+
+impl<T> Tried<T> {
+    fn map<U>(self, f: impl FnOnce(T) -> Option<U>) -> Tried<U> {
+        Tried {
+            outcome: self.outcome.and_then(f),
+            solved: self.solved,
+            solved_lp: self.solved_lp,
+        }
+    }
+}
+
+/// A full point and the bounds it was solved under.
+type Fixed = (Vec<f64>, Vec<(f64, f64)>);
+
 /// Fixes every integer column of `lp` at the rounded value of `candidate`
-/// (none when one falls outside `bounds`), and solves the rest in parts.
-pub fn evaluate(
+/// (nothing when one falls outside `bounds`) and solves the rest in parts:
+/// the full point, with the bounds it was solved under.
+fn solve_candidate(
     lp: &LinearProgram,
-    integers: &[Var],
     bounds: &[(f64, f64)],
+    integers: &[Var],
     candidate: &[f64],
     cache: &PartCache,
     backend: &dyn LpBackend,
     seconds: Option<f64>,
-) -> Evaluated {
-    let nothing = |solved_lp| Evaluated {
-        plan: None,
+) -> Tried<Fixed> {
+    let nothing = |solved_lp| Tried {
+        outcome: None,
         solved: Vec::new(),
         solved_lp,
     };
@@ -256,17 +275,30 @@ pub fn evaluate(
         return nothing(true);
     };
     let SolvedInParts { outcome, solved } = solve(&reduced.lp, cache, backend, seconds);
-    let plan = outcome.ok().and_then(
-        |values| match checked(lp, &fixed, reduced.expand(&values)) {
-            LpOutcome::Optimal { values, objective } => Some((objective, values)),
-            _ => None,
-        },
-    );
-    Evaluated {
-        plan,
+    Tried {
+        outcome: outcome.ok().map(|values| (reduced.expand(&values), fixed)),
         solved,
         solved_lp: true,
     }
+}
+
+/// A candidate plan of `lp` under `bounds`, solved in parts: its objective
+/// and full point, checked against the programme.
+pub fn evaluate(
+    lp: &LinearProgram,
+    integers: &[Var],
+    bounds: &[(f64, f64)],
+    candidate: &[f64],
+    cache: &PartCache,
+    backend: &dyn LpBackend,
+    seconds: Option<f64>,
+) -> Tried<(f64, Vec<f64>)> {
+    solve_candidate(lp, bounds, integers, candidate, cache, backend, seconds).map(
+        |(point, fixed)| match checked(lp, &fixed, point) {
+            LpOutcome::Optimal { values, objective } => Some((objective, values)),
+            _ => None,
+        },
+    )
 }
 
 /// A relaxation of a programme in which each group of rows has its own
@@ -280,16 +312,6 @@ pub fn evaluate(
 pub struct Relaxation {
     lp: LinearProgram,
     bounds: Vec<(f64, f64)>,
-}
-
-/// A candidate's value on the relaxation: its lower bound on the cost
-/// (none when the relaxation has no point, and then neither has the
-/// programme), and the parts solved for it.
-pub struct Valued {
-    pub bound: Option<f64>,
-    pub solved: Vec<(PartKey, Vec<f64>)>,
-    /// Whether an LP was solved (not when the candidate left its bounds).
-    pub solved_lp: bool,
 }
 
 impl Relaxation {
@@ -347,8 +369,9 @@ impl Relaxation {
     }
 
     /// The relaxation's optimum with every integer column of `integers`
-    /// fixed at the rounded value of `candidate` (none when one falls
-    /// outside the bounds), solved part by part.
+    /// fixed at the rounded value of `candidate`, solved part by part: a
+    /// lower bound on the cost of the candidate plan (none when the
+    /// relaxation has no point, and then neither has the programme).
     pub fn value(
         &self,
         integers: &[Var],
@@ -356,32 +379,17 @@ impl Relaxation {
         cache: &PartCache,
         backend: &dyn LpBackend,
         seconds: Option<f64>,
-    ) -> Valued {
-        let nothing = |solved_lp| Valued {
-            bound: None,
-            solved: Vec::new(),
-            solved_lp,
-        };
-        let mut fixed = self.bounds.clone();
-        for &v in integers {
-            let x = candidate[v.0].round();
-            if x < fixed[v.0].0 - INTEGRALITY || x > fixed[v.0].1 + INTEGRALITY {
-                return nothing(false);
-            }
-            fixed[v.0] = (x, x);
-        }
-        let Some(reduced) = Reduced::for_parts(&self.lp, &fixed) else {
-            return nothing(true);
-        };
-        let SolvedInParts { outcome, solved } = solve(&reduced.lp, cache, backend, seconds);
-        let bound = outcome
-            .ok()
-            .map(|values| self.lp.objective_value(&reduced.expand(&values)));
-        Valued {
-            bound,
-            solved,
-            solved_lp: true,
-        }
+    ) -> Tried<f64> {
+        solve_candidate(
+            &self.lp,
+            &self.bounds,
+            integers,
+            candidate,
+            cache,
+            backend,
+            seconds,
+        )
+        .map(|(point, _)| Some(self.lp.objective_value(&point)))
     }
 }
 
@@ -484,7 +492,7 @@ mod tests {
         let relaxation =
             Relaxation::new(&lp, &lp.bounds(), &sharing).expect("every row has a group");
         let valued = relaxation.value(&[], &[0.0; 3], &PartCache::default(), &MicroLp, None);
-        let bound = valued.bound.expect("feasible");
+        let bound = valued.outcome.expect("feasible");
         assert!((bound - 3.5).abs() < 1e-9, "{bound}");
         assert_eq!(valued.solved.len(), 2, "one part per group");
         let whole = match MicroLp.solve(&lp, &lp.bounds(), None) {

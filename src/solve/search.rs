@@ -431,13 +431,9 @@ impl Search<'_> {
         }
     }
 
-    /// Tries `moves` in turn from the incumbent, keeping each that lowers
-    /// the cost, with the programme solved part by part. Moves are solved
-    /// a batch at a time in parallel on rayon's pool, one per thread, each
-    /// from the same incumbent; the results are read in order, and the
-    /// moves after the first that improves the plan are tried again from
-    /// the new one. So the plans kept, and the LP solves counted, are those
-    /// of trying the moves one by one, whatever the number of threads.
+    /// Tries `moves` in turn from the incumbent with `pass`'s bounds (the
+    /// shared columns held), each solved in parts; a move that lowers the
+    /// cost is kept at once.
     fn moves_in_parts(
         &mut self,
         pass: &[(f64, f64)],
@@ -445,58 +441,25 @@ impl Search<'_> {
         cache: &mut PartCache,
         root_bound: f64,
     ) {
-        use rayon::prelude::*;
-        let width = rayon::current_num_threads().max(1);
-        let mut next = 0;
-        while next < moves.len() {
-            if self.out_of_time() || self.prunable(root_bound) {
-                return;
+        let (lp, integers, backend) = (self.lp, self.integers.clone(), self.backend);
+        let solve = |candidate: &[f64], known: &PartCache, seconds| {
+            parts::evaluate(lp, &integers, pass, candidate, known, backend, seconds)
+        };
+        self.in_batches(moves, cache, root_bound, &solve, |search, plan, _| {
+            let (objective, values) = plan;
+            let improves = objective < search.incumbent_objective();
+            if improves {
+                search.offer(objective, values);
             }
-            let from = self.incumbent.clone().expect("incumbent exists").1;
-            let batch = &moves[next..(next + width).min(moves.len())];
-            let seconds = Some(self.remaining().max(0.05));
-            let (lp, integers, backend) = (self.lp, &self.integers, self.backend);
-            let known = &*cache;
-            let results: Vec<parts::Evaluated> = batch
-                .par_iter()
-                .map(|change| {
-                    let mut candidate = from.clone();
-                    for &(var, delta) in change {
-                        candidate[var.0] += delta;
-                    }
-                    parts::evaluate(lp, integers, pass, &candidate, known, backend, seconds)
-                })
-                .collect();
-            let mut tried = batch.len();
-            for (i, result) in results.into_iter().enumerate() {
-                for (key, values) in result.solved {
-                    cache.insert(key, values);
-                }
-                if i >= tried {
-                    continue;
-                }
-                self.lp_solves += usize::from(result.solved_lp);
-                if let Some((objective, values)) = result.plan {
-                    if objective < self.incumbent_objective() {
-                        self.offer(objective, values);
-                        tried = i + 1;
-                    }
-                }
-            }
-            next += tried;
-        }
+            improves
+        });
     }
 
     /// Tries `moves` in turn from the incumbent, keeping each that lowers
     /// the cost. Each move is first valued on `relaxation`, part by part: a
     /// move whose relaxed cost is not below the plan's cannot lower it and
     /// is passed over; the others are solved on the whole programme, as
-    /// every move is without a relaxation. The relaxations of a batch of
-    /// moves, one per thread of rayon's pool, are solved in parallel from
-    /// the same incumbent and read in order; the moves after one that
-    /// improves the plan are valued again from the new plan. So the plans
-    /// kept, and the LP solves counted, are those of trying the moves one
-    /// by one, whatever the number of threads.
+    /// every move is without a relaxation.
     fn moves_on_relaxation(
         &mut self,
         bounds: &[(f64, f64)],
@@ -505,6 +468,36 @@ impl Search<'_> {
         cache: &mut PartCache,
         root_bound: f64,
     ) {
+        let (integers, backend) = (self.integers.clone(), self.backend);
+        let value = |candidate: &[f64], known: &PartCache, seconds| {
+            relaxation.value(&integers, candidate, known, backend, seconds)
+        };
+        self.in_batches(moves, cache, root_bound, &value, |search, bound, change| {
+            let best = search.incumbent_objective();
+            if bound >= best - 1e-9 * best.abs().max(1.0) || search.out_of_time() {
+                return false;
+            }
+            let candidate = moved(&search.incumbent, change);
+            search.try_fixed(bounds, &candidate);
+            search.incumbent_objective() < best
+        });
+    }
+
+    /// Runs `moves` from the incumbent a batch at a time, one move per
+    /// thread of rayon's pool: `solve` gives each move's outcome, in
+    /// parallel and from the same incumbent; the outcomes are read in
+    /// order, and `keep` says whether the move lowered the cost (having
+    /// kept it). The moves after one that did are solved again from the new
+    /// plan. So the plans kept, and the LP solves counted, are those of
+    /// trying the moves one by one, whatever the number of threads.
+    fn in_batches<T: Send>(
+        &mut self,
+        moves: &[Vec<(Var, f64)>],
+        cache: &mut PartCache,
+        root_bound: f64,
+        solve: &parts::SolveCandidate<'_, T>,
+        mut keep: impl FnMut(&mut Self, T, &[(Var, f64)]) -> bool,
+    ) {
         use rayon::prelude::*;
         let width = rayon::current_num_threads().max(1);
         let mut next = 0;
@@ -514,38 +507,27 @@ impl Search<'_> {
             }
             let batch = &moves[next..(next + width).min(moves.len())];
             let seconds = Some(self.remaining().max(0.05));
-            let (integers, backend) = (&self.integers, self.backend);
             let (incumbent, known) = (&self.incumbent, &*cache);
-            let valued: Vec<parts::Valued> = batch
+            let tried: Vec<parts::Tried<T>> = batch
                 .par_iter()
-                .map(|change| {
-                    let candidate = moved(incumbent, change);
-                    relaxation.value(integers, &candidate, known, backend, seconds)
-                })
+                .map(|change| solve(&moved(incumbent, change), known, seconds))
                 .collect();
-            let mut tried = batch.len();
-            for (i, (value, change)) in valued.into_iter().zip(batch).enumerate() {
-                for (key, values) in value.solved {
+            let mut read = batch.len();
+            for (i, (result, change)) in tried.into_iter().zip(batch).enumerate() {
+                for (key, values) in result.solved {
                     cache.insert(key, values);
                 }
-                if i >= tried {
+                if i >= read {
                     continue;
                 }
-                self.lp_solves += usize::from(value.solved_lp);
-                let best = self.incumbent_objective();
-                let may_improve = value
-                    .bound
-                    .is_some_and(|bound| bound < best - 1e-9 * best.abs().max(1.0));
-                if !may_improve || self.out_of_time() {
-                    continue;
-                }
-                let candidate = moved(&self.incumbent, change);
-                self.try_fixed(bounds, &candidate);
-                if self.incumbent_objective() < best {
-                    tried = i + 1;
+                self.lp_solves += usize::from(result.solved_lp);
+                if let Some(outcome) = result.outcome {
+                    if keep(self, outcome, change) {
+                        read = i + 1;
+                    }
                 }
             }
-            next += tried;
+            next += read;
         }
     }
 

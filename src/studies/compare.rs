@@ -222,14 +222,21 @@ fn option_row(
     clock: &dyn Clock,
 ) -> CompareRow {
     // An option without a plan is explained by lifting limits in turn
-    // (`why_no_plan`), not by the elastic LP of `analyses::plan`.
+    // (`why_infeasible`), not by the elastic LP of `analyses::plan`.
     let run = plan::run(scenario, options, backend, clock);
     let report = PlanReport::new(&run, None);
     let input = &run.input;
     let focus_gpus = focus_gpus(scenario, focus);
     let mut row = CompareRow::new(option, &report.status, report.objective);
     if report.objective.is_none() {
-        row.limit = why_no_plan(scenario, &focus_gpus, &report, options, backend, clock);
+        row.limit = if report.status == "infeasible" {
+            why_infeasible(scenario, &focus_gpus, options, backend, clock)
+        } else {
+            report
+                .message
+                .clone()
+                .unwrap_or_else(|| format!("no plan ({})", report.status))
+        };
         return row;
     }
     row.add_purchases(scenario, &report, 1.0);
@@ -266,17 +273,9 @@ fn hedged_option_row(
             .as_ref()
             .and_then(|i| i.future.clone());
         row.limit = match stranded.and_then(|name| futures.iter().find(|f| f.name == name)) {
+            // `plan_hedged` names a future only when it is infeasible alone.
             Some(future) => {
-                let alone = plan::run(&future.scenario, options, backend, clock);
-                let alone = PlanReport::new(&alone, None);
-                let why = why_no_plan(
-                    &future.scenario,
-                    &focus_gpus,
-                    &alone,
-                    options,
-                    backend,
-                    clock,
-                );
+                let why = why_infeasible(&future.scenario, &focus_gpus, options, backend, clock);
                 format!("in future \"{}\": {why}", future.name)
             }
             None => planned
@@ -519,21 +518,14 @@ impl Family {
     }
 }
 
-/// Why `scenario` has no plan, in words.
-fn why_no_plan(
+/// Why `scenario`, found infeasible, has no plan, in words.
+fn why_infeasible(
     scenario: &Scenario,
     focus: &[usize],
-    report: &PlanReport,
     options: PlanOptions,
     backend: &dyn LpBackend,
     clock: &dyn Clock,
 ) -> String {
-    if report.status != "infeasible" {
-        return report
-            .message
-            .clone()
-            .unwrap_or_else(|| format!("no plan ({})", report.status));
-    }
     let relaxed = PlanOptions {
         relax: true,
         ..options

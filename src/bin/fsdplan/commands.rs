@@ -219,8 +219,7 @@ pub fn report(
         );
         let mut report = planned.report();
         report.overrides = override_texts(overrides);
-        let seconds = PlanInput::new(base).seconds;
-        let page = html::hedged_plan_page(base, &loaded.futures, &report, seconds);
+        let page = html::hedged_plan_page(base, &loaded.futures, &report);
         (page, report.result.status, report.result.message)
     };
     match output {
@@ -468,10 +467,7 @@ fn plan_hedged(
         },
         json: &|| json(&report),
         csv: &|| hedged_tables::csv(&report),
-        html: Some(&|| {
-            let seconds = PlanInput::new(base).seconds;
-            html::hedged_plan_page(base, futures, &report, seconds)
-        }),
+        html: Some(&|| html::hedged_plan_page(base, futures, &report)),
     });
     if let Err(code) = emitted {
         return code;
@@ -904,12 +900,12 @@ pub fn explain(
     let planned = plan_scenario(&loaded.scenario, options, solver(), &clock);
     let run = &planned.run;
     let plan = planned.report();
-    if !plan.audit_violations.is_empty() {
-        // No explanation of a plan that failed the audit.
-        if let Some(message) = &plan.message {
-            eprintln!("{}: {message}", plan.status);
-        }
-        return exit::SOLVER_FAILURE;
+    if let Err(code) = audited(
+        &plan.status,
+        plan.message.as_deref(),
+        &plan.audit_violations,
+    ) {
+        return code;
     }
     let status = plan.result.status;
     let report = fsdplan::analyses::explain::explain(run, solver(), &clock);
@@ -926,6 +922,18 @@ pub fn explain(
     exit::for_status(&status)
 }
 
+/// No explanation of a plan that failed the audit: its status and message
+/// on stderr, and the solver-failure code.
+fn audited(status: &str, message: Option<&str>, violations: &[String]) -> Result<(), i32> {
+    if violations.is_empty() {
+        return Ok(());
+    }
+    if let Some(message) = message {
+        eprintln!("{status}: {message}");
+    }
+    Err(exit::SOLVER_FAILURE)
+}
+
 /// `explain` of a scenario with events: the hedged plan, explained future
 /// by future.
 fn explain_hedged(loaded: &LoadedScenario, options: PlanOptions, output: &OutputArgs) -> i32 {
@@ -938,11 +946,12 @@ fn explain_hedged(loaded: &LoadedScenario, options: PlanOptions, output: &Output
         &clock,
     );
     let plan = planned.report();
-    if !plan.audit_violations.is_empty() {
-        if let Some(message) = &plan.message {
-            eprintln!("{}: {message}", plan.status);
-        }
-        return exit::SOLVER_FAILURE;
+    if let Err(code) = audited(
+        &plan.status,
+        plan.message.as_deref(),
+        &plan.audit_violations,
+    ) {
+        return code;
     }
     if plan.objective.is_none() {
         let why = plan.infeasibility.as_ref().map(|w| w.lines.as_slice());

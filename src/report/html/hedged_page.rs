@@ -18,14 +18,10 @@ use crate::scenario::{Future, Scenario};
 /// than one bar per future.
 const BARS_UP_TO: usize = 24;
 
-/// The whole hedged plan report as one HTML document. `seconds` is the
-/// length of one period in seconds (compute is shown in PFLOP/s).
-pub fn hedged_plan_page(
-    base: &Scenario,
-    futures: &[Future],
-    report: &HedgedReport,
-    seconds: f64,
-) -> String {
+/// The whole hedged plan report as one HTML document (compute in PFLOP/s:
+/// PFLOP per period over the period's seconds).
+pub fn hedged_plan_page(base: &Scenario, futures: &[Future], report: &HedgedReport) -> String {
+    let seconds = base.calendar.seconds_per_period();
     let title = format!("fsdplan hedged plan: {}", report.scenario);
     let body = html! {
         (headline(report))
