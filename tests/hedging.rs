@@ -88,15 +88,7 @@ fn load(text: &str) -> LoadedScenario {
 
 fn hedged(text: &str, relax: bool) -> HedgedReport {
     let loaded = load(text);
-    let options = PlanOptions {
-        relax,
-        limits: Limits {
-            mip_gap: 1e-9,
-            time_limit: f64::INFINITY,
-            max_nodes: 5000,
-            ..Limits::default()
-        },
-    };
+    let options = PlanOptions { relax, ..options() };
     let report = plan_hedged(
         &loaded.scenario,
         &loaded.futures,
@@ -250,19 +242,10 @@ fn an_event_that_changes_nothing_gives_the_plain_plan_in_every_future() {
 
 fn hedge_study(text: &str) -> fsdplan::studies::hedging::HedgeReport {
     let loaded = load(text);
-    let options = PlanOptions {
-        relax: false,
-        limits: Limits {
-            mip_gap: 1e-9,
-            time_limit: f64::INFINITY,
-            max_nodes: 5000,
-            ..Limits::default()
-        },
-    };
     fsdplan::studies::hedging::hedge(
         &loaded.scenario,
         &loaded.futures,
-        options,
+        options(),
         backend(),
         &NoClock,
     )
