@@ -63,6 +63,43 @@ pub fn signed_percent(share: Option<f64>, decimals: usize) -> String {
     }
 }
 
+/// Significant digits a result keeps in JSON and CSV: beyond them a
+/// solver's arithmetic shows as noise (`7.649999999999995`), and no input
+/// is known to better than this.
+pub const SIGNIFICANT_DIGITS: usize = 12;
+
+/// A result's number as files carry it: zero below 1e-9 (solver noise and
+/// `-0`), otherwise rounded to [`SIGNIFICANT_DIGITS`].
+pub fn tidy(x: f64) -> f64 {
+    if !x.is_finite() || x.abs() < 1e-9 {
+        return if x.is_finite() { 0.0 } else { x };
+    }
+    format!("{:.*e}", SIGNIFICANT_DIGITS - 1, x)
+        .parse()
+        .unwrap_or(x)
+}
+
+/// Every number of a JSON value tidied once ([`tidy`]), and a whole number
+/// written as an integer (`420`, not `420.0`). JSON and CSV files are
+/// written through this, so both carry the same numbers.
+pub fn tidy_json(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let x = tidy(n.as_f64().unwrap_or_default());
+            // Whole numbers below 2^53 are exact as integers.
+            *value = if x.fract() == 0.0 && x.abs() < 9.0e15 {
+                Value::from(x as i64)
+            } else {
+                serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+            };
+        }
+        Value::Array(items) => items.iter_mut().for_each(tidy_json),
+        Value::Object(fields) => fields.values_mut().for_each(tidy_json),
+        _ => {}
+    }
+}
+
 /// Compresses a list of periods into ranges: `2025Q1-2025Q2, 2025Q4`.
 pub fn period_ranges(labels: &[String], periods: &[usize]) -> String {
     let mut parts = Vec::new();
@@ -89,6 +126,18 @@ pub fn period_ranges(labels: &[String], periods: &[usize]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tidy_drops_float_noise_and_keeps_whole_numbers_whole() {
+        assert_eq!(tidy(7.649999999999995), 7.65);
+        assert_eq!(tidy(-1e-13), 0.0);
+        assert_eq!(tidy(2_638_161_247.351_9), 2_638_161_247.35);
+        assert_eq!(tidy(1.234_567_890_123_4e-5), 1.234_567_890_12e-5);
+        let mut value =
+            serde_json::json!({"nodes": 420.0, "pb": [7.649999999999995, -0.0], "n": 3});
+        tidy_json(&mut value);
+        assert_eq!(value.to_string(), r#"{"nodes":420,"pb":[7.65,0],"n":3}"#);
+    }
 
     #[test]
     fn numbers_are_grouped_and_rounded_not_truncated() {

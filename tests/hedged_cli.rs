@@ -184,7 +184,7 @@ fn compare_plans_each_option_hedged_in_tables_json_and_csv() {
     let csv = std::fs::read_to_string(dir.path().join("compare.csv")).unwrap();
     let header = csv.lines().next().unwrap();
     assert!(
-        header.starts_with("option,status,npv,expected_npv,cvar,"),
+        header.starts_with("option,status,npv_cny,expected_npv_cny,cvar_cny,"),
         "{header}"
     );
     // Every record has the header's fields (the reader refuses otherwise).

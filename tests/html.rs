@@ -252,12 +252,30 @@ fn the_hedge_report_draws_each_plan_s_expected_npv() {
 
 #[test]
 fn html_is_refused_where_there_is_no_report() {
-    let out = fsdplan()
-        .args(["explain", "tests/scenarios/small.toml", "--format", "html"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(fsdplan::exit::USAGE));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("plan, compare, sweep and hedge"));
+    // Refused by the command line itself, before any planning: the
+    // formats a command lists are the ones it has.
+    for args in [
+        vec!["explain", "tests/scenarios/small.toml"],
+        vec!["audit", "tests/scenarios/small.toml", "plan.json"],
+        vec![
+            "diff",
+            "tests/scenarios/small.toml",
+            "tests/scenarios/small.toml",
+        ],
+    ] {
+        let out = fsdplan()
+            .args(&args)
+            .args(["--format", "html"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(fsdplan::exit::USAGE), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("invalid value 'html'")
+                && err.contains("[possible values: table, json, csv, markdown]"),
+            "{args:?}: {err}"
+        );
+    }
 }
 
 #[test]

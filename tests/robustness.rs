@@ -331,8 +331,17 @@ fn outputs_are_replaced_whole_and_leave_no_temporary_files() {
         .arg(dir.path().join("taken.html"))
         .output()
         .unwrap();
-    assert_eq!(run.status.code(), Some(fsdplan::exit::OUTPUT_FAILURE));
+    // A directory given as -o FILE is a usage error, found before planning.
+    assert_eq!(run.status.code(), Some(fsdplan::exit::USAGE));
     assert!(dir.path().join("taken.html").is_dir());
+    // A file that cannot be written (its folder is missing) is an output
+    // failure after planning.
+    let run = common::fsdplan()
+        .args(["report", "tests/scenarios/small.toml", "-o"])
+        .arg(dir.path().join("missing").join("x.html"))
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(fsdplan::exit::OUTPUT_FAILURE));
     for folder in [dir.path().to_path_buf(), out] {
         for entry in std::fs::read_dir(folder).unwrap() {
             let name = entry.unwrap().file_name().to_string_lossy().to_string();

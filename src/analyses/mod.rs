@@ -6,6 +6,7 @@
 //! from a result the audit has checked.
 
 pub mod audit;
+pub mod check;
 pub mod explain;
 pub mod hedged_audit;
 pub mod infeasibility;

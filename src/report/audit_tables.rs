@@ -35,5 +35,8 @@ pub fn tables(report: &AuditReport) -> Vec<TextTable> {
 
 /// The violations as one CSV file.
 pub fn csv(report: &AuditReport) -> Result<Vec<(&'static str, String)>, csv::Error> {
-    Ok(vec![("violations.csv", to_csv(&report.violations)?)])
+    Ok(vec![(
+        "violations.csv",
+        to_csv(&report.violations, super::csv_tables::Units::NONE)?,
+    )])
 }

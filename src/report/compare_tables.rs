@@ -121,5 +121,20 @@ pub fn csv(report: &CompareReport) -> Result<Vec<(&'static str, String)>, csv::E
             limit: &r.limit,
         })
         .collect();
-    Ok(vec![("compare.csv", to_csv(&rows)?)])
+    Ok(vec![(
+        "compare.csv",
+        to_csv(
+            &rows,
+            super::csv_tables::Units {
+                currency: &report.currency,
+                money: &[
+                    "npv",
+                    "expected_npv",
+                    "cvar",
+                    "npv_difference",
+                    "cost_per_delivered_eflop",
+                ],
+            },
+        )?,
+    )])
 }

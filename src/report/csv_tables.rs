@@ -7,15 +7,24 @@ use crate::analyses::PlanReport;
 
 /// Each table's file name and CSV text.
 pub fn tables(report: &PlanReport) -> Result<Vec<(&'static str, String)>, csv::Error> {
+    let currency = &report.currency;
+    let costs = Units {
+        currency,
+        money: COST_MONEY,
+    };
+    let summary = Units {
+        currency,
+        money: &["objective", "bound"],
+    };
     Ok(vec![
-        ("costs.csv", to_csv(&report.costs)?),
-        ("gpus.csv", to_csv(&report.gpus)?),
-        ("storage.csv", to_csv(&report.storage)?),
-        ("sites.csv", to_csv(&report.sites)?),
-        ("data.csv", to_csv(&report.data)?),
-        ("links.csv", to_csv(&report.links)?),
-        ("shortfall.csv", to_csv(&report.shortfall)?),
-        ("summary.csv", to_csv(&[Summary::of(report)])?),
+        ("costs.csv", to_csv(&report.costs, costs)?),
+        ("gpus.csv", to_csv(&report.gpus, Units::NONE)?),
+        ("storage.csv", to_csv(&report.storage, Units::NONE)?),
+        ("sites.csv", to_csv(&report.sites, Units::NONE)?),
+        ("data.csv", to_csv(&report.data, Units::NONE)?),
+        ("links.csv", to_csv(&report.links, Units::NONE)?),
+        ("shortfall.csv", to_csv(&report.shortfall, Units::NONE)?),
+        ("summary.csv", to_csv(&[Summary::of(report)], summary)?),
     ])
 }
 
@@ -42,25 +51,99 @@ impl<'a> Summary<'a> {
     }
 }
 
-/// Rows as CSV with a header line, also when there are no rows (the header
-/// then comes from a default row).
-pub(crate) fn to_csv<T: Serialize + Default>(rows: &[T]) -> Result<String, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    if rows.is_empty() {
-        writer.serialize(T::default())?;
+/// What a CSV's numbers are in, for its header: the currency of its money
+/// columns, and which columns are money. Other columns carry their unit in
+/// their name already (`_pb`, `_gbps`, `_mw`, `_nodes`, `_share`), and
+/// PFLOP columns (`pflop`, `..._pflop`) are PFLOP in the period, so they
+/// get `_per_period`.
+#[derive(Debug, Clone, Copy)]
+pub struct Units<'a> {
+    pub currency: &'a str,
+    pub money: &'a [&'a str],
+}
+
+impl Units<'_> {
+    /// No money columns.
+    pub const NONE: Units<'static> = Units {
+        currency: "",
+        money: &[],
+    };
+
+    /// A column's header with its unit: `gpu_capital_cny`,
+    /// `compute_pflop_per_period`.
+    pub fn header(&self, field: &str) -> String {
+        if self.money.contains(&field) && !self.currency.is_empty() {
+            format!("{field}_{}", self.currency.to_ascii_lowercase())
+        } else if field == "pflop" || field.ends_with("_pflop") {
+            format!("{field}_per_period")
+        } else {
+            field.to_string()
+        }
     }
+}
+
+/// The cost categories and totals of a cost row, money all.
+pub const COST_MONEY: &[&str] = &[
+    "gpu_capital",
+    "storage_capital",
+    "maintenance",
+    "ingest",
+    "link",
+    "energy",
+    "shortfall",
+    "total",
+    "discounted_total",
+];
+
+/// Rows as CSV with a header line (units in the names, [`Units`]), also
+/// when there are no rows (the header then comes from a default row). The
+/// numbers are the JSON's, tidied the same way
+/// ([`crate::numbers::tidy_json`]).
+pub(crate) fn to_csv<T: Serialize + Default>(
+    rows: &[T],
+    units: Units,
+) -> Result<String, csv::Error> {
+    use serde::ser::Error;
+    let to_value = |row: &T| {
+        let mut value = serde_json::to_value(row).map_err(csv::Error::custom)?;
+        crate::numbers::tidy_json(&mut value);
+        Ok::<_, csv::Error>(value)
+    };
+    let header_row = match rows.first() {
+        Some(row) => to_value(row)?,
+        None => to_value(&T::default())?,
+    };
+    let fields: Vec<String> = match &header_row {
+        serde_json::Value::Object(fields) => fields.keys().cloned().collect(),
+        _ => return Err(csv::Error::custom("a CSV row is a struct")),
+    };
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(fields.iter().map(|f| units.header(f)))?;
     for row in rows {
-        writer.serialize(row)?;
+        let value = to_value(row)?;
+        let cells: Vec<String> = fields.iter().map(|f| cell(value.get(f))).collect();
+        writer.write_record(&cells)?;
     }
     let bytes = writer
         .into_inner()
         .map_err(|e| csv::Error::from(e.into_error()))?;
     let text = String::from_utf8(bytes).expect("CSV of UTF-8 strings is UTF-8");
-    if rows.is_empty() {
-        let header = text.lines().next().unwrap_or_default();
-        return Ok(format!("{header}\n"));
-    }
     neutralised(&text)
+}
+
+/// A JSON value as one CSV cell: nothing for null, a list joined by `; `.
+fn cell(value: Option<&serde_json::Value>) -> String {
+    use serde_json::Value;
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| cell(Some(item)))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Some(other) => other.to_string(),
+    }
 }
 
 /// The CSV with every cell a spreadsheet would run as a formula made inert:
@@ -95,6 +178,37 @@ fn inert_cell(cell: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headers_carry_units_and_numbers_are_tidy() {
+        #[derive(Serialize, Default)]
+        struct Row {
+            period: &'static str,
+            gpu_capital: f64,
+            compute_pflop: f64,
+            bought_nodes: f64,
+            note: Option<&'static str>,
+        }
+        let rows = [Row {
+            period: "2025Q1",
+            gpu_capital: 7.649999999999995,
+            compute_pflop: 1e-13,
+            bought_nodes: 420.0,
+            note: None,
+        }];
+        let units = Units {
+            currency: "CNY",
+            money: &["gpu_capital"],
+        };
+        assert_eq!(
+            to_csv(&rows, units).unwrap(),
+            "period,gpu_capital_cny,compute_pflop_per_period,bought_nodes,note\n2025Q1,7.65,0,420,\n"
+        );
+        assert_eq!(
+            to_csv::<Row>(&[], units).unwrap(),
+            "period,gpu_capital_cny,compute_pflop_per_period,bought_nodes,note\n"
+        );
+    }
 
     #[test]
     fn formula_cells_are_made_inert_and_numbers_stay_numbers() {

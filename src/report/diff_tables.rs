@@ -1,6 +1,6 @@
 //! A diff of two plans as tables (Infracost style) and as CSV.
 
-use super::csv_tables::to_csv;
+use super::csv_tables::{to_csv, Units};
 use super::format::{millions, number, signed_millions, signed_percent, TextTable};
 use crate::studies::diff::{DiffLine, DiffReport};
 
@@ -109,9 +109,19 @@ pub fn csv(
             .map(|(_, l)| l.clone())
             .collect()
     };
+    let money = Units {
+        currency: &report.currency,
+        money: &["a", "b", "change"],
+    };
     Ok(vec![
-        ("diff_categories.csv", to_csv(&keep(&report.categories))?),
-        ("diff_years.csv", to_csv(&keep(&report.years))?),
-        ("diff_decisions.csv", to_csv(&report.decisions)?),
+        (
+            "diff_categories.csv",
+            to_csv(&keep(&report.categories), money)?,
+        ),
+        ("diff_years.csv", to_csv(&keep(&report.years), money)?),
+        (
+            "diff_decisions.csv",
+            to_csv(&report.decisions, Units::NONE)?,
+        ),
     ])
 }

@@ -1,7 +1,7 @@
 //! What explains a plan, as tables and CSV; a hedged plan's with a
 //! `future` column first.
 
-use super::csv_tables::to_csv;
+use super::csv_tables::{to_csv, Units};
 use super::format::TextTable;
 use super::hedged_tables::in_future_csv;
 use crate::analyses::explain::{
@@ -98,15 +98,43 @@ fn build(
 /// Limits and marginal costs as two CSV files.
 pub fn csv(report: &ExplainReport) -> Result<Vec<(&'static str, String)>, csv::Error> {
     Ok(vec![
-        ("binding_limits.csv", to_csv(&report.limits)?),
-        ("marginal_costs.csv", to_csv(&report.marginal_costs)?),
+        (
+            "binding_limits.csv",
+            to_csv(&report.limits, limit_units(&report.currency))?,
+        ),
+        (
+            "marginal_costs.csv",
+            to_csv(&report.marginal_costs, marginal_units(&report.currency))?,
+        ),
     ])
 }
 
 /// A hedged plan's limits and marginal costs, each row led by its future.
 pub fn hedged_csv(report: &HedgedExplainReport) -> Result<Vec<(&'static str, String)>, csv::Error> {
     Ok(vec![
-        ("binding_limits.csv", in_future_csv(&report.limits)?),
-        ("marginal_costs.csv", in_future_csv(&report.marginal_costs)?),
+        (
+            "binding_limits.csv",
+            in_future_csv(&report.limits, limit_units(&report.currency))?,
+        ),
+        (
+            "marginal_costs.csv",
+            in_future_csv(&report.marginal_costs, marginal_units(&report.currency))?,
+        ),
     ])
+}
+
+/// A binding limit's CSV: its value is money per unit of the limit.
+fn limit_units(currency: &str) -> Units<'_> {
+    Units {
+        currency,
+        money: &["value_per_unit", "value_of_one_percent"],
+    }
+}
+
+/// A marginal cost's CSV: money per unit (the `unit` column names it).
+fn marginal_units(currency: &str) -> Units<'_> {
+    Units {
+        currency,
+        money: &["value_per_unit"],
+    }
 }

@@ -105,9 +105,16 @@ pub fn tables(report: &HedgeReport) -> Vec<TextTable> {
 }
 
 pub fn csv(report: &HedgeReport) -> Result<Vec<(&'static str, String)>, csv::Error> {
+    let money = super::csv_tables::Units {
+        currency: &report.currency,
+        money: &["npv", "bound", "expected_npv", "vss", "objective", "regret"],
+    };
     Ok(vec![
-        ("perfect_foresight.csv", to_csv(&report.perfect_foresight)?),
-        ("plan_for.csv", to_csv(&report.plan_for)?),
-        ("regret.csv", to_csv(&report.regret)?),
+        (
+            "perfect_foresight.csv",
+            to_csv(&report.perfect_foresight, money)?,
+        ),
+        ("plan_for.csv", to_csv(&report.plan_for, money)?),
+        ("regret.csv", to_csv(&report.regret, money)?),
     ])
 }

@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::csv_tables::to_csv;
+use super::csv_tables::{to_csv, Units};
 use super::format::{millions, number, percent, signed_millions, TextTable};
 use crate::analyses::HedgedReport;
+use crate::numbers::tidy;
 use crate::plan::hedged::{rows_of, InFuture};
 use crate::plan::result::CostRow;
 use crate::scenario::events::{decision_groups, group_name};
@@ -310,30 +311,45 @@ fn purchases_per_future(report: &HedgedReport) -> TextTable {
 
 /// The hedged plan's tables as CSV, each with a first column `future`.
 pub fn csv(report: &HedgedReport) -> Result<Vec<(&'static str, String)>, csv::Error> {
+    let costs = Units {
+        currency: &report.currency,
+        money: super::csv_tables::COST_MONEY,
+    };
     Ok(vec![
         ("futures.csv", futures_csv(report)?),
-        ("costs.csv", in_future_csv(&report.costs)?),
-        ("gpus.csv", in_future_csv(&report.gpus)?),
-        ("storage.csv", in_future_csv(&report.storage)?),
-        ("sites.csv", in_future_csv(&report.sites)?),
-        ("data.csv", in_future_csv(&report.data)?),
-        ("links.csv", in_future_csv(&report.links)?),
-        ("shortfall.csv", in_future_csv(&report.shortfall)?),
+        ("costs.csv", in_future_csv(&report.costs, costs)?),
+        ("gpus.csv", in_future_csv(&report.gpus, Units::NONE)?),
+        ("storage.csv", in_future_csv(&report.storage, Units::NONE)?),
+        ("sites.csv", in_future_csv(&report.sites, Units::NONE)?),
+        ("data.csv", in_future_csv(&report.data, Units::NONE)?),
+        ("links.csv", in_future_csv(&report.links, Units::NONE)?),
+        (
+            "shortfall.csv",
+            in_future_csv(&report.shortfall, Units::NONE)?,
+        ),
     ])
 }
 
 /// A per-future table: the row type's columns after a `future` column.
 pub(crate) fn in_future_csv<T: Serialize + Default + Clone>(
     rows: &[InFuture<T>],
+    units: Units,
 ) -> Result<String, csv::Error> {
-    let inner: Vec<T> = rows.iter().map(|r| r.row.clone()).collect();
-    let text = to_csv(&inner)?;
-    let mut lines = text.lines();
-    let mut out = format!("future,{}\n", lines.next().unwrap_or_default());
-    for (row, line) in rows.iter().zip(lines) {
-        out.push_str(&format!("{},{line}\n", row.future));
+    /// The row with its future first.
+    #[derive(Serialize, Default)]
+    struct Led<T> {
+        future: String,
+        #[serde(flatten)]
+        row: T,
     }
-    Ok(out)
+    let led: Vec<Led<T>> = rows
+        .iter()
+        .map(|r| Led {
+            future: r.future.clone(),
+            row: r.row.clone(),
+        })
+        .collect();
+    to_csv(&led, units)
 }
 
 fn futures_csv(report: &HedgedReport) -> Result<String, csv::Error> {
@@ -343,14 +359,15 @@ fn futures_csv(report: &HedgedReport) -> Result<String, csv::Error> {
         .map(|f| f.outcomes.0.iter().map(|(e, _)| e).collect())
         .unwrap_or_default();
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["future".to_string(), "probability".into(), "npv".into()];
+    let npv = format!("npv_{}", report.currency.to_ascii_lowercase());
+    let mut header = vec!["future".to_string(), "probability".into(), npv];
     header.extend(events.iter().map(|e| e.to_string()));
     writer.write_record(&header)?;
     for f in &report.futures {
         let mut record = vec![
             f.future.clone(),
-            f.probability.to_string(),
-            f.npv.map_or(String::new(), |n| n.to_string()),
+            tidy(f.probability).to_string(),
+            f.npv.map_or(String::new(), |n| tidy(n).to_string()),
         ];
         let outcomes: BTreeMap<&String, &String> =
             f.outcomes.0.iter().map(|(e, o)| (e, o)).collect();
@@ -364,5 +381,7 @@ fn futures_csv(report: &HedgedReport) -> Result<String, csv::Error> {
     let bytes = writer
         .into_inner()
         .map_err(|e| csv::Error::from(e.into_error()))?;
-    Ok(String::from_utf8(bytes).expect("CSV of UTF-8 strings is UTF-8"))
+    super::csv_tables::neutralised(
+        &String::from_utf8(bytes).expect("CSV of UTF-8 strings is UTF-8"),
+    )
 }

@@ -57,11 +57,15 @@ pub fn csv(report: &SweepReport) -> Result<Vec<(&'static str, String)>, csv::Err
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = vec!["point".into()];
     header.extend(report.parameters.iter().map(|p| p.path.clone()));
-    header.extend(["status".into(), "npv".into()]);
+    let npv = format!("npv_{}", report.currency.to_ascii_lowercase());
+    header.extend(["status".into(), npv]);
     header.extend(report.gpus.iter().map(|g| format!("nodes_bought_{g}")));
     header.extend(["peak_mw".into(), "error".into()]);
     writer.write_record(&header)?;
-    let optional = |x: Option<f64>| x.map(|x| x.to_string()).unwrap_or_default();
+    let optional = |x: Option<f64>| {
+        x.map(|x| crate::numbers::tidy(x).to_string())
+            .unwrap_or_default()
+    };
     for row in &report.rows {
         let mut record = vec![row.point.to_string()];
         record.extend(row.values.iter().cloned());

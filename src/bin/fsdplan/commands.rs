@@ -27,20 +27,27 @@ use fsdplan::solve::{Clock, LpBackend, MicroLp};
 use fsdplan::studies::sweep::{self, Axis, Grid, Shard, SweepReport};
 
 use crate::output::{json, print_out, render_tables, write_file, OutputArgs, Rendered};
+use crate::solver_work::{self, Recording};
 
-#[derive(Clone, Copy, ValueEnum)]
-pub enum CheckFormat {
-    Table,
-    Markdown,
+/// The LP backend chosen with `--solver` (microlp unless chosen), wrapped
+/// to record its work for `--verbose`.
+static SOLVER: OnceLock<Recording> = OnceLock::new();
+
+fn recording() -> &'static Recording {
+    SOLVER.get_or_init(|| Recording::new(Box::new(MicroLp)))
 }
 
-/// The LP backend chosen with `--solver` (microlp unless chosen).
-static SOLVER: OnceLock<Box<dyn LpBackend + Send>> = OnceLock::new();
-
 fn solver() -> &'static dyn LpBackend {
-    let backend: &'static (dyn LpBackend + Send) =
-        SOLVER.get_or_init(|| Box::new(MicroLp)).as_ref();
-    backend
+    recording()
+}
+
+/// `--verbose`: what the backend did for every plan of the command, on
+/// standard error.
+pub fn print_solver_work() {
+    let backend = recording();
+    let wall = command_clock().elapsed_seconds();
+    let table = solver_work::table(backend.name(), &backend.work(), wall);
+    eprint!("{}", table.render(TableStyle::Terminal));
 }
 
 /// Which backend plans are solved with.
@@ -68,7 +75,7 @@ pub fn choose_solver(choice: Solver, threads: Option<u32>) -> Result<(), i32> {
             return Err(exit::USAGE);
         }
     };
-    let _ = SOLVER.set(backend);
+    let _ = SOLVER.set(Recording::new(backend));
     Ok(())
 }
 
@@ -196,7 +203,8 @@ pub fn report(
     path: &Path,
     overrides: &[Override],
     options: PlanOptions,
-    output: Option<&Path>,
+    output: &OutputArgs,
+    verbose: bool,
 ) -> i32 {
     let loaded = match load(path, overrides) {
         Ok(loaded) => loaded,
@@ -207,6 +215,9 @@ pub fn report(
         let mut report = planned.report();
         report.overrides = override_texts(overrides);
         let page = html::plan_page(&planned.run.input, &report);
+        if verbose {
+            print_run(&planned.run, &loaded.scenario);
+        }
         (page, report.result.status, report.result.message)
     } else {
         let base = &loaded.scenario;
@@ -220,19 +231,21 @@ pub fn report(
         let mut report = planned.report();
         report.overrides = override_texts(overrides);
         let page = html::hedged_plan_page(base, &loaded.futures, &report);
+        if verbose {
+            print_hedged_run(&planned.run, base);
+        }
         (page, report.result.status, report.result.message)
     };
-    match output {
-        Some(file) => {
-            if let Err(code) = write_file(file, &page) {
-                return code;
-            }
-        }
-        None => {
-            if let Err(code) = print_out(&page) {
-                return code;
-            }
-        }
+    // `report` writes only its page: the other renderings are `plan`'s.
+    let emitted = output.emit(Rendered {
+        stem: "plan",
+        tables: &Vec::new,
+        json: &String::new,
+        csv: &|| Ok(Vec::new()),
+        html: Some(&|| page.clone()),
+    });
+    if let Err(code) = emitted {
+        return code;
     }
     if let Some(message) = &message {
         eprintln!("{status}: {message}");
@@ -240,36 +253,58 @@ pub fn report(
     exit::for_status(&status)
 }
 
-pub fn check(path: &Path, overrides: &[Override], format: CheckFormat) -> i32 {
+/// `--verbose` of one plan made without `plan`'s stage timing (report,
+/// explain): the model's size, build and search seconds, and the search.
+fn print_run(run: &fsdplan::plan::PlanRun, scenario: &fsdplan::scenario::Scenario) {
+    let seconds = StageSeconds {
+        load: 0.0,
+        build: run.built_at,
+        search: run.solved_at - run.built_at,
+        report: 0.0,
+    };
+    let log = &run.outcome.log;
+    print_verbose(run.size(), seconds, log, run.model.scales.money, scenario);
+}
+
+/// [`print_run`] of a hedged plan.
+fn print_hedged_run(
+    run: &fsdplan::plan::hedged::HedgedRun,
+    scenario: &fsdplan::scenario::Scenario,
+) {
+    let seconds = StageSeconds {
+        load: 0.0,
+        build: run.built_at,
+        search: run.solved_at - run.built_at,
+        report: 0.0,
+    };
+    let log = &run.outcome.log;
+    print_verbose(run.size(), seconds, log, run.model.scales.money, scenario);
+}
+
+pub fn check(path: &Path, overrides: &[Override], output: &OutputArgs) -> i32 {
     let loaded = match load(path, overrides) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
     let input = PlanInput::new(&loaded.scenario);
-    let style = match format {
-        CheckFormat::Table => TableStyle::Terminal,
-        CheckFormat::Markdown => TableStyle::Markdown,
-    };
-    let mut tables = Vec::new();
-    let mut note = String::new();
-    if !loaded.futures.is_empty() {
-        tables.extend(check_tables::events(&loaded.scenario, &loaded.futures));
-        note = format!(
-            "{} events, {} futures, each valid. The tables after the futures are for the scenario before any outcome is applied.\n\n",
-            loaded.scenario.events.len(),
-            loaded.futures.len()
-        );
+    let file = path.display().to_string();
+    let report =
+        fsdplan::analyses::check::check(&input, &loaded.futures, &file, &override_texts(overrides));
+    let emitted = output.emit(Rendered {
+        stem: "check",
+        tables: &|| {
+            let mut tables = vec![check_tables::summary(&report)];
+            tables.extend(check_tables::all(&report));
+            tables
+        },
+        json: &|| json(&report),
+        csv: &|| Ok(Vec::new()),
+        html: None,
+    });
+    match emitted {
+        Ok(()) => exit::SUCCESS,
+        Err(code) => code,
     }
-    tables.extend(check_tables::all(&input));
-    let text = format!(
-        "{}: valid\n\n{note}{}",
-        path.display(),
-        render_tables(&tables, style)
-    );
-    if let Err(code) = print_out(&text) {
-        return code;
-    }
-    exit::SUCCESS
 }
 
 /// What `plan` does besides planning.
@@ -473,15 +508,7 @@ fn plan_hedged(
         return code;
     }
     if extras.verbose {
-        let run = &planned.run;
-        let seconds = StageSeconds {
-            load: 0.0,
-            build: run.built_at,
-            search: run.solved_at - run.built_at,
-            report: 0.0,
-        };
-        let log = &run.outcome.log;
-        print_verbose(run.size(), seconds, log, run.model.scales.money, base);
+        print_hedged_run(&planned.run, base);
     }
     let why = report.infeasibility.as_ref().map(|w| w.lines.as_slice());
     finish_plan(&report.status, report.message.as_deref(), why)
@@ -888,17 +915,21 @@ pub fn explain(
     overrides: &[Override],
     options: PlanOptions,
     output: &OutputArgs,
+    verbose: bool,
 ) -> i32 {
     let loaded = match load(path, overrides) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
     if !loaded.futures.is_empty() {
-        return explain_hedged(&loaded, options, output);
+        return explain_hedged(&loaded, options, output, verbose);
     }
     let clock = command_clock();
     let planned = plan_scenario(&loaded.scenario, options, solver(), &clock);
     let run = &planned.run;
+    if verbose {
+        print_run(run, &loaded.scenario);
+    }
     let plan = planned.report();
     if let Err(code) = audited(
         &plan.status,
@@ -936,7 +967,12 @@ fn audited(status: &str, message: Option<&str>, violations: &[String]) -> Result
 
 /// `explain` of a scenario with events: the hedged plan, explained future
 /// by future.
-fn explain_hedged(loaded: &LoadedScenario, options: PlanOptions, output: &OutputArgs) -> i32 {
+fn explain_hedged(
+    loaded: &LoadedScenario,
+    options: PlanOptions,
+    output: &OutputArgs,
+    verbose: bool,
+) -> i32 {
     let clock = command_clock();
     let planned = fsdplan::analyses::plan_hedged(
         &loaded.scenario,
@@ -945,6 +981,9 @@ fn explain_hedged(loaded: &LoadedScenario, options: PlanOptions, output: &Output
         solver(),
         &clock,
     );
+    if verbose {
+        print_hedged_run(&planned.run, &loaded.scenario);
+    }
     let plan = planned.report();
     if let Err(code) = audited(
         &plan.status,

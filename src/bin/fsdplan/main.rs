@@ -4,11 +4,12 @@
 mod commands;
 mod interrupt;
 mod output;
+mod solver_work;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use fsdplan::plan::PlanOptions;
 use fsdplan::scenario::Override;
@@ -20,7 +21,7 @@ use output::OutputArgs;
 /// Capacity planner for data centres that train self-driving models on a
 /// car fleet's own data.
 #[derive(Parser)]
-#[command(name = "fsdplan", version, about, long_about = None)]
+#[command(name = "fsdplan", version, about, long_about = None, max_term_width = 100)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -34,8 +35,8 @@ enum Command {
         scenario: PathBuf,
         #[command(flatten)]
         overrides: OverrideArgs,
-        #[arg(long, value_enum, default_value_t = commands::CheckFormat::Table)]
-        format: commands::CheckFormat,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Plan a scenario: purchases, capacity, data placement and costs.
     Plan {
@@ -55,11 +56,6 @@ enum Command {
         /// this file (before solving), for any other solver or a person.
         #[arg(long, value_name = "FILE")]
         write_lp: Option<PathBuf>,
-        /// Also print, on standard error, the model's size, the time spent
-        /// loading, building, solving and reporting, and what each stage of
-        /// the integer search found.
-        #[arg(long, short)]
-        verbose: bool,
         /// With events: plan this one future alone, with perfect foresight
         /// (its name is its outcomes joined by `/`, as `check` lists them),
         /// instead of the hedged plan of all futures.
@@ -75,9 +71,8 @@ enum Command {
         overrides: OverrideArgs,
         #[command(flatten)]
         solve: SolveArgs,
-        /// The HTML file to write (default: standard output).
-        #[arg(short, long, value_name = "FILE")]
-        output: Option<PathBuf>,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// What hedging is worth on a scenario with events: the hedged plan,
     /// each future planned with foresight (wait-and-see, EVPI), the plan
@@ -162,27 +157,35 @@ enum Command {
     /// data volumes, export rules, foreign sites with links. For benchmarks,
     /// tests and as a starting point.
     Generate {
+        /// Sites: the first in the home jurisdiction, the others abroad,
+        /// each with a link from the first.
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=200))]
         sites: u16,
+        /// Planning periods.
         #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..=240))]
         periods: u16,
+        /// GPU options, with prices, power and export rules.
         #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u16).range(1..=100))]
         gpus: u16,
+        /// Data classes, with retention and where each may be kept.
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=50))]
         classes: u16,
+        /// Storage tiers.
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=20))]
         tiers: u16,
         /// Months per period: 1, 3, 6 or 12.
         #[arg(long, default_value_t = 3, value_parser = parse_period_months)]
         period_months: u32,
+        /// Seed of the random numbers: the same seed and flags give the same
+        /// file.
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Events of two outcomes each (a ban, the fleet's growth, a
         /// price), for 2^N futures (SPEC.md section 7).
         #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=8))]
         events: u16,
-        /// Write to this file instead of standard output.
-        #[arg(long, short)]
+        /// Write the scenario to this file instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
     },
     /// Re-check a plan (the JSON of `plan --format json`) against the
@@ -205,7 +208,10 @@ enum Command {
     /// and the decisions that changed. A and B are scenario files (planned
     /// first) or plan JSON files (`plan --format json`).
     Diff {
+        /// The first plan: a scenario file (TOML, planned now) or a plan
+        /// JSON file (`plan --format json`).
         a: PathBuf,
+        /// The second plan, compared with the first (B - A).
         b: PathBuf,
         /// Leave out cost lines that did not change.
         #[arg(long)]
@@ -248,6 +254,11 @@ struct SolveArgs {
     /// Threads for HiGHS (default: its own choice).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     threads: Option<u32>,
+    /// Also print, on standard error, what the solving took: the model's
+    /// size, each stage's time and the integer search (one plan), and
+    /// the backend's work over every plan of the command.
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 impl SolveArgs {
@@ -299,6 +310,23 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
 }
 
 impl Command {
+    /// The output flags of a command that writes results.
+    fn output_args(&mut self) -> Option<&mut OutputArgs> {
+        match self {
+            Command::Check { output, .. }
+            | Command::Plan { output, .. }
+            | Command::Report { output, .. }
+            | Command::Hedge { output, .. }
+            | Command::Compare { output, .. }
+            | Command::Sweep { output, .. }
+            | Command::Merge { output, .. }
+            | Command::Explain { output, .. }
+            | Command::Audit { output, .. }
+            | Command::Diff { output, .. } => Some(output),
+            Command::Generate { .. } => None,
+        }
+    }
+
     /// The solve flags of a command that plans.
     fn solve_args(&self) -> Option<&SolveArgs> {
         match self {
@@ -314,9 +342,44 @@ impl Command {
     }
 }
 
+/// The command line, each command's `--format` accepting (and its help
+/// listing) only the formats it has.
+fn command_line() -> clap::Command {
+    let mut command = Cli::command();
+    for (name, outputs) in output::COMMAND_OUTPUTS {
+        command = command.mut_subcommand(*name, |sub| {
+            sub.mut_arg("format", |arg| {
+                arg.value_parser(output::format_parser(outputs.formats))
+            })
+        });
+    }
+    command
+}
+
+fn parse() -> Result<Cli, i32> {
+    let matches = command_line().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
+    if let (Some(name), Some(output)) = (matches.subcommand_name(), cli.command.output_args()) {
+        let name = output::COMMAND_OUTPUTS
+            .iter()
+            .map(|(command, _)| *command)
+            .find(|command| *command == name)
+            .unwrap_or("fsdplan");
+        if let Err(message) = output.bind(name) {
+            eprintln!("error: {message}");
+            return Err(fsdplan::exit::USAGE);
+        }
+    }
+    Ok(cli)
+}
+
 fn main() -> ExitCode {
     commands::start_clock();
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(code) => return ExitCode::from(code as u8),
+    };
+    let verbose = cli.command.solve_args().is_some_and(|solve| solve.verbose);
     // The backend is chosen once, before any command runs.
     if let Some(solve) = cli.command.solve_args() {
         if let Err(code) = commands::choose_solver(solve.solver, solve.threads) {
@@ -328,8 +391,8 @@ fn main() -> ExitCode {
         Command::Check {
             scenario,
             overrides,
-            format,
-        } => commands::check(&scenario, &overrides.overrides, format),
+            output,
+        } => commands::check(&scenario, &overrides.overrides, &output),
         Command::Plan {
             scenario,
             overrides,
@@ -337,7 +400,6 @@ fn main() -> ExitCode {
             output,
             explain,
             write_lp,
-            verbose,
             future,
         } => commands::plan(
             &scenario,
@@ -347,7 +409,7 @@ fn main() -> ExitCode {
             commands::PlanExtras {
                 explain,
                 write_lp: write_lp.as_deref(),
-                verbose,
+                verbose: solve.verbose,
                 future: future.as_deref(),
             },
         ),
@@ -360,14 +422,21 @@ fn main() -> ExitCode {
             &scenario,
             &overrides.overrides,
             solve.options(),
-            output.as_deref(),
+            &output,
+            solve.verbose,
         ),
         Command::Explain {
             scenario,
             overrides,
             solve,
             output,
-        } => commands::explain(&scenario, &overrides.overrides, solve.options(), &output),
+        } => commands::explain(
+            &scenario,
+            &overrides.overrides,
+            solve.options(),
+            &output,
+            solve.verbose,
+        ),
         Command::Hedge {
             scenario,
             overrides,
@@ -460,6 +529,9 @@ fn main() -> ExitCode {
             output,
         } => commands::diff(&a, &b, changes_only, solve.options(), &output),
     };
+    if verbose {
+        commands::print_solver_work();
+    }
     // A run the user interrupted says so, whatever it printed (unless its
     // output could not even be written).
     let code = if interrupt::requested() && code != fsdplan::exit::OUTPUT_FAILURE {
@@ -468,4 +540,23 @@ fn main() -> ExitCode {
         code
     };
     ExitCode::from(code as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every argument of every command says what it is for.
+    #[test]
+    fn every_argument_has_help() {
+        let command = super::command_line();
+        command.clone().debug_assert();
+        let mut missing = Vec::new();
+        for sub in command.get_subcommands() {
+            for arg in sub.get_arguments() {
+                if arg.get_help().is_none() && !arg.is_hide_set() {
+                    missing.push(format!("{} {}", sub.get_name(), arg.get_id()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "no help text: {missing:?}");
+    }
 }

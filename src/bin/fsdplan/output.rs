@@ -1,33 +1,276 @@
-//! Where results go: standard output, or files in an `--out` directory.
+//! Where results go: standard output, one file (`-o FILE`) or files in a
+//! directory (`--out DIR`), in the formats the command has.
 
 use std::path::{Path, PathBuf};
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, ValueEnum};
 
 use fsdplan::exit;
 use fsdplan::report::{TableStyle, TextTable};
 
-/// Output formats shared by the commands that produce results.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// The output formats; each command has some of them ([`Outputs`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Tables for a terminal or a plain-text paste.
     Table,
+    /// The machine-readable result (docs/results.md).
     Json,
+    /// One CSV file per table, units in the headers (docs/results.md).
     Csv,
+    /// GitHub-flavoured Markdown tables, for a review.
     Markdown,
-    /// A self-contained HTML report with charts (plan, compare, sweep).
+    /// A self-contained HTML page with charts, for a browser or print.
     Html,
 }
 
-/// `--format` and `--out`.
-#[derive(Args)]
+impl Format {
+    /// The file extension of a result written in this format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Table => "txt",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Markdown => "md",
+            Format::Html => "html",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+        }
+    }
+
+    /// The format a file name's extension asks for (`-o plan.html`).
+    fn of_file(path: &Path) -> Option<Format> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        Format::value_variants().iter().copied().find(|f| {
+            f.extension() == extension || (extension == "markdown" && *f == Format::Markdown)
+        })
+    }
+}
+
+/// What one command can write.
+#[derive(Clone, Copy, Debug)]
+pub struct Outputs {
+    /// Its formats, the first the default.
+    pub formats: &'static [Format],
+    /// The files its CSV makes (one per table).
+    pub csv_files: usize,
+}
+
+use Format::{Csv, Html, Json, Markdown, Table};
+
+/// Every command's outputs, by the name it is called with. `--help` lists
+/// these formats only, and a run checks its choice before any work.
+pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
+    (
+        "check",
+        Outputs {
+            formats: &[Table, Json, Markdown],
+            csv_files: 0,
+        },
+    ),
+    (
+        "plan",
+        Outputs {
+            formats: &[Table, Json, Csv, Markdown, Html],
+            csv_files: 8,
+        },
+    ),
+    (
+        "report",
+        Outputs {
+            formats: &[Html],
+            csv_files: 0,
+        },
+    ),
+    (
+        "hedge",
+        Outputs {
+            formats: &[Table, Json, Csv, Markdown, Html],
+            csv_files: 3,
+        },
+    ),
+    (
+        "compare",
+        Outputs {
+            formats: &[Table, Json, Csv, Markdown, Html],
+            csv_files: 1,
+        },
+    ),
+    (
+        "sweep",
+        Outputs {
+            formats: &[Table, Json, Csv, Markdown, Html],
+            csv_files: 1,
+        },
+    ),
+    (
+        "merge",
+        Outputs {
+            formats: &[Table, Json, Csv, Markdown, Html],
+            csv_files: 1,
+        },
+    ),
+    (
+        "explain",
+        Outputs {
+            formats: &[Table, Json, Csv, Markdown],
+            csv_files: 2,
+        },
+    ),
+    (
+        "audit",
+        Outputs {
+            formats: &[Table, Json, Csv, Markdown],
+            csv_files: 1,
+        },
+    ),
+    (
+        "diff",
+        Outputs {
+            formats: &[Table, Json, Csv, Markdown],
+            csv_files: 3,
+        },
+    ),
+];
+
+/// The outputs of the command called `name`.
+pub fn outputs_of(name: &str) -> Option<Outputs> {
+    COMMAND_OUTPUTS
+        .iter()
+        .find(|(command, _)| *command == name)
+        .map(|(_, outputs)| *outputs)
+}
+
+/// A `--format` that accepts, and whose help lists, only `formats`.
+pub fn format_parser(formats: &'static [Format]) -> impl TypedValueParser<Value = Format> {
+    let values = formats
+        .iter()
+        .filter_map(|f| f.to_possible_value())
+        .collect::<Vec<_>>();
+    PossibleValuesParser::new(values)
+        .map(|name: String| Format::from_str(&name, false).expect("a listed format parses"))
+}
+
+/// `--format`, `-o FILE` and `--out DIR`.
+#[derive(Args, Clone, Debug)]
 pub struct OutputArgs {
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Write the result into this directory (one CSV file per table with
-    /// --format csv; one .json, .md, .html or .txt file otherwise) instead
-    /// of printing it.
-    #[arg(long)]
+    /// The output format (default: the first listed below, or the one the
+    /// extension of -o names: .txt table, .json, .csv, .md markdown, .html).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the result to this one file instead of standard output.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        conflicts_with = "out"
+    )]
+    pub file: Option<PathBuf>,
+    /// Write the result into this directory, made if need be: one CSV file
+    /// per table with --format csv, else one file named for the command
+    /// (plan.json, compare.html, ...).
+    #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// The command's name and outputs, set once parsed ([`OutputArgs::bind`]).
+    #[arg(skip)]
+    command: Option<(&'static str, Outputs)>,
+}
+
+/// Where a result goes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    Stdout,
+    File(PathBuf),
+    Dir(PathBuf),
+}
+
+/// A checked output choice: a format the command has, and where it goes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Output {
+    pub format: Format,
+    pub target: Target,
+}
+
+impl OutputArgs {
+    /// Ties the flags to the command they came with, and checks them
+    /// before any work is done.
+    pub fn bind(&mut self, command: &'static str) -> Result<(), String> {
+        let outputs =
+            outputs_of(command).ok_or_else(|| format!("`{command}` writes no results"))?;
+        self.command = Some((command, outputs));
+        self.resolve(command, outputs).map(|_| ())
+    }
+
+    /// The checked choice of a bound command.
+    fn chosen(&self) -> Result<Output, String> {
+        let (command, outputs) = self
+            .command
+            .ok_or_else(|| "the output flags were not checked".to_string())?;
+        self.resolve(command, outputs)
+    }
+
+    /// The choice, checked against what `command` can write before any
+    /// work is done: a format it has, one file only where the result is
+    /// one file, and never a directory given as `-o FILE`.
+    pub fn resolve(&self, command: &str, outputs: Outputs) -> Result<Output, String> {
+        let default = outputs.formats[0];
+        let format = match (self.format, &self.file) {
+            (Some(format), _) => format,
+            (None, Some(file)) => Format::of_file(file).unwrap_or(default),
+            (None, None) => default,
+        };
+        if !outputs.formats.contains(&format) {
+            let names: Vec<&str> = outputs.formats.iter().map(|f| f.name()).collect();
+            let hint = match &self.file {
+                Some(file) if self.format.is_none() => {
+                    format!(" (named by the extension of {})", file.display())
+                }
+                _ => String::new(),
+            };
+            return Err(format!(
+                "`{command}` has no {} output{hint}; allowed: --format {}",
+                format.name(),
+                names.join(", ")
+            ));
+        }
+        let target = match (&self.file, &self.out) {
+            (Some(file), _) => {
+                if file.is_dir() {
+                    return Err(format!(
+                        "-o {}: it is a directory; allowed: a file name, or --out DIR to write into a directory",
+                        file.display()
+                    ));
+                }
+                if format == Format::Csv && outputs.csv_files > 1 {
+                    return Err(format!(
+                        "-o {}: `{command}` writes {} CSV files (one per table); use --out DIR for them, or -o FILE with another format",
+                        file.display(),
+                        outputs.csv_files
+                    ));
+                }
+                Target::File(file.clone())
+            }
+            (None, Some(dir)) => {
+                if dir.exists() && !dir.is_dir() {
+                    return Err(format!(
+                        "--out {}: it is a file; allowed: a directory (made if it does not exist), or -o FILE to write one file",
+                        dir.display()
+                    ));
+                }
+                Target::Dir(dir.clone())
+            }
+            (None, None) => Target::Stdout,
+        };
+        Ok(Output { format, target })
+    }
 }
 
 /// Tables rendered one after another.
@@ -52,8 +295,12 @@ pub struct Rendered<'a> {
 impl OutputArgs {
     /// Prints or writes a result in the chosen format.
     pub fn emit(&self, result: Rendered) -> Result<(), i32> {
+        let output = self.chosen().map_err(|message| {
+            eprintln!("error: {message}");
+            exit::USAGE
+        })?;
         let file = |ext: &str| format!("{}.{ext}", result.stem);
-        let files: Vec<(String, String)> = match self.format {
+        let files: Vec<(String, String)> = match output.format {
             Format::Table => vec![(
                 file("txt"),
                 render_tables(&(result.tables)(), TableStyle::Terminal),
@@ -67,8 +314,7 @@ impl OutputArgs {
                 Some(html) => vec![(file("html"), html())],
                 None => {
                     eprintln!(
-                        "error: --format html is for plan, compare, sweep and hedge; \
-                         use table, json, csv or markdown here"
+                        "error: this result has no HTML page; use table, json, csv or markdown"
                     );
                     return Err(exit::USAGE);
                 }
@@ -84,9 +330,20 @@ impl OutputArgs {
                 }
             },
         };
-        match &self.out {
-            Some(dir) => write_files(dir, &files),
-            None => {
+        match &output.target {
+            Target::Dir(dir) => write_files(dir, &files),
+            Target::File(path) => {
+                if files.len() > 1 {
+                    eprintln!(
+                        "error: -o {}: this result is {} files; use --out DIR",
+                        path.display(),
+                        files.len()
+                    );
+                    return Err(exit::USAGE);
+                }
+                write_file(path, &files[0].1)
+            }
+            Target::Stdout => {
                 if files.len() > 1 {
                     eprintln!(
                         "note: printing {} only; use --out DIR for every table",
@@ -99,9 +356,12 @@ impl OutputArgs {
     }
 }
 
-/// Pretty JSON with a final newline.
+/// Pretty JSON with a final newline, its numbers tidied
+/// ([`fsdplan::numbers::tidy_json`]).
 pub fn json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string_pretty(value).expect("results serialise to JSON") + "\n"
+    let mut value = serde_json::to_value(value).expect("results serialise to JSON");
+    fsdplan::numbers::tidy_json(&mut value);
+    serde_json::to_string_pretty(&value).expect("results serialise to JSON") + "\n"
 }
 
 fn write_files(dir: &Path, files: &[(String, String)]) -> Result<(), i32> {

@@ -1,0 +1,198 @@
+//! One convention for outputs on every command (`-o FILE` for one file,
+//! `--out DIR` for several, the formats a command has, checked before any
+//! work), help that fits 100 columns, `check --format json`, and
+//! `--verbose` on every command that solves.
+
+mod common;
+
+use common::fsdplan;
+
+const SMALL: &str = "tests/scenarios/small.toml";
+
+/// Every command's name and the formats its help must list.
+const FORMATS: &[(&str, &str)] = &[
+    ("check", "table, json, markdown"),
+    ("plan", "table, json, csv, markdown, html"),
+    ("report", "html"),
+    ("hedge", "table, json, csv, markdown, html"),
+    ("compare", "table, json, csv, markdown, html"),
+    ("sweep", "table, json, csv, markdown, html"),
+    ("merge", "table, json, csv, markdown, html"),
+    ("explain", "table, json, csv, markdown"),
+    ("audit", "table, json, csv, markdown"),
+    ("diff", "table, json, csv, markdown"),
+];
+
+fn help(command: &[&str]) -> String {
+    let out = fsdplan().args(command).arg("--help").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn help_lists_only_the_formats_each_command_has() {
+    for (command, formats) in FORMATS {
+        let out = fsdplan().args([command, "-h"]).output().unwrap();
+        let short = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            short.contains(&format!("[possible values: {formats}]")),
+            "{command}: {short}"
+        );
+    }
+}
+
+#[test]
+fn help_lines_fit_100_columns() {
+    let mut commands: Vec<Vec<&str>> = vec![vec![]];
+    commands.extend(FORMATS.iter().map(|(c, _)| vec![*c]));
+    commands.push(vec!["generate"]);
+    for command in commands {
+        let text = help(&command);
+        for line in text.lines() {
+            assert!(line.chars().count() <= 100, "{command:?}: {line}");
+        }
+    }
+    // That every argument has help text is a unit test of the binary
+    // (src/bin/fsdplan/main.rs), which can walk clap's command tree.
+}
+
+#[test]
+fn a_file_named_with_o_gets_the_format_of_its_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, starts) in [
+        ("plan.html", "<!DOCTYPE html>"),
+        ("plan.json", "{"),
+        ("plan.md", "### fsdplan plan"),
+        ("plan.txt", "fsdplan plan"),
+    ] {
+        let path = dir.path().join(name);
+        let out = fsdplan()
+            .args(["plan", SMALL, "-o", path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{name}");
+        assert!(out.stdout.is_empty(), "{name}: -o writes nothing to stdout");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with(starts), "{name}: {}", &text[..40]);
+    }
+    // `report` takes the same -o, and --out too.
+    let out = fsdplan()
+        .args(["report", SMALL, "--out", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(std::fs::read_to_string(dir.path().join("plan.html"))
+        .unwrap()
+        .starts_with("<!DOCTYPE html>"));
+}
+
+#[test]
+fn output_mistakes_are_refused_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.txt");
+    std::fs::write(&file, "").unwrap();
+    let dir_name = dir.path().to_str().unwrap();
+    let file_name = file.to_str().unwrap();
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["report", SMALL, "-o", dir_name],
+            "it is a directory; allowed: a file name, or --out DIR",
+        ),
+        (
+            &["plan", SMALL, "--format", "csv", "-o", "x.csv"],
+            "`plan` writes 8 CSV files (one per table); use --out DIR",
+        ),
+        (
+            &["plan", SMALL, "--out", file_name],
+            "it is a file; allowed: a directory",
+        ),
+        (
+            &["explain", SMALL, "-o", "why.html"],
+            "`explain` has no html output (named by the extension of why.html)",
+        ),
+        (
+            &["plan", SMALL, "-o", "a.json", "--out", dir_name],
+            "cannot be used with",
+        ),
+    ];
+    for (args, message) in cases {
+        // A scenario that does not exist: the output check comes first.
+        let out = fsdplan().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(fsdplan::exit::USAGE), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+    // The check runs before the scenario is even read.
+    let out = fsdplan()
+        .args(["plan", "no/such/file.toml", "-o", dir_name])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(fsdplan::exit::USAGE));
+}
+
+#[test]
+fn check_writes_json_with_the_tables_numbers() {
+    let out = fsdplan()
+        .args([
+            "check",
+            SMALL,
+            "--format",
+            "json",
+            "--set",
+            "fleet.uploading_share=0.4",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["schema"], "fsdplan.check/1");
+    assert_eq!(json["valid"], true);
+    assert_eq!(json["overrides"][0], "fleet.uploading_share=0.4");
+    let table = fsdplan()
+        .args(["check", SMALL, "--set", "fleet.uploading_share=0.4"])
+        .output()
+        .unwrap();
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        table.contains("overrides | fleet.uploading_share=0.4"),
+        "{table}"
+    );
+    // Every upload in the JSON is in the table, to the table's decimals.
+    for row in json["uploads"].as_array().unwrap() {
+        let pb = row["uploaded_pb"].as_f64().unwrap();
+        let cell = fsdplan::report::format::number(pb, 3);
+        assert!(table.contains(&cell), "{cell} not in the table");
+    }
+}
+
+#[test]
+fn verbose_reports_the_solver_work_of_every_command_that_solves() {
+    for args in [
+        vec!["plan", SMALL],
+        vec!["report", SMALL, "-o", "/dev/null"],
+        vec!["explain", SMALL],
+        vec!["compare", SMALL],
+        vec!["sweep", SMALL, "--set", "fleet.uploading_share=0.4,0.5"],
+        vec!["diff", SMALL, SMALL],
+    ] {
+        let quiet = fsdplan().args(&args).output().unwrap();
+        let out = fsdplan().args(&args).arg("-v").output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("solver work (all plans of this command)"),
+            "{args:?}: {err}"
+        );
+        assert!(err.contains("LP solves"), "{args:?}: {err}");
+        // Standard output is the same with and without -v (the plan's
+        // solve time aside).
+        let strip = |bytes: &[u8]| -> String {
+            String::from_utf8_lossy(bytes)
+                .lines()
+                .filter(|l| !l.contains(" solve "))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(strip(&out.stdout), strip(&quiet.stdout), "{args:?}");
+    }
+}
