@@ -214,10 +214,22 @@ fn hedge_run(loaded: &LoadedScenario, backend: &(dyn LpBackend + Sync)) -> Row {
 }
 
 fn main() {
-    let filters: Vec<String> = std::env::args()
-        .skip(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let filters: Vec<String> = args
+        .iter()
         .filter(|a| !a.starts_with("--"))
+        .cloned()
         .collect();
+    // Without --full: the shipped hedged scenario's plans and the LPs of
+    // the generated ones (about a minute); the generated integer plans and
+    // every hedge run a minute or more each.
+    let full = args.iter().any(|a| a == "--full") || !filters.is_empty();
+    if !full {
+        eprintln!(
+            "the generated integer plans and hedge runs (about 15 minutes): \
+             cargo bench --bench hedged -- --full"
+        );
+    }
     println!(
         "| scenario | futures | rows / columns | backend | run | build s | search s | report s \
          | end to end s | status | objective (M) | gap | peak MiB | notes |"
@@ -247,6 +259,10 @@ fn main() {
                     .filter(|f| *f != "slow")
                     .all(|f| label.contains(f.as_str()))
                 {
+                    continue;
+                }
+                let quick = run == "LP" || run == "integer" && !case.label.starts_with("generated");
+                if !full && !quick {
                     continue;
                 }
                 eprintln!("running {label}");

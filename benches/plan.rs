@@ -1,11 +1,11 @@
-//! How long the default plan takes, split into model build and the whole
-//! plan (build, integer search and report rows), in a release build:
-//! `cargo bench --bench plan`.
+//! How long the default plan takes: the model build, the LP relaxation and
+//! the integer plan of the default and the domestic-only scenarios, each
+//! run several times (the search is deterministic, so the spread is the
+//! machine's): `cargo bench --bench plan`. About 20 s.
 
 use std::path::Path;
 use std::time::Instant;
 
-use criterion::{criterion_group, criterion_main, Criterion};
 use fsdplan::analyses::plan;
 use fsdplan::model::{self, PlanInput};
 use fsdplan::plan::PlanOptions;
@@ -23,58 +23,57 @@ impl Clock for Wall {
 fn load(path: &str) -> scenario::Scenario {
     let mut read = |p: &Path| std::fs::read_to_string(p);
     scenario::load(Path::new(path), &mut read)
-        .expect("shipped scenario loads")
+        .expect("run from the repository root")
         .scenario
 }
 
-fn bench(c: &mut Criterion) {
-    let mut group = c.benchmark_group("default scenario");
-    group.sample_size(10);
-    let default = load("configs/china-1.7m.toml");
-    group.bench_function("build model", |b| {
-        b.iter(|| {
-            let input = PlanInput::new(&default);
-            model::build(&input).lp.size()
+/// Runs `work` `samples` times after one warm-up run and prints the
+/// median, the fastest and the slowest time.
+fn time<T>(label: &str, samples: usize, mut work: impl FnMut() -> T) {
+    std::hint::black_box(work());
+    let mut seconds: Vec<f64> = (0..samples)
+        .map(|_| {
+            let started = Instant::now();
+            std::hint::black_box(work());
+            started.elapsed().as_secs_f64()
         })
-    });
-    group.bench_function("plan, LP relaxation", |b| {
-        let options = PlanOptions {
-            relax: true,
-            ..PlanOptions::default()
-        };
-        b.iter(|| {
-            plan(&default, options, &MicroLp, &Wall(Instant::now()))
-                .report()
-                .objective
-        })
-    });
-    group.bench_function("plan, integer", |b| {
-        b.iter(|| {
-            plan(
-                &default,
-                PlanOptions::default(),
-                &MicroLp,
-                &Wall(Instant::now()),
-            )
-            .report()
-            .objective
-        })
-    });
-    let domestic = load("configs/domestic-only.toml");
-    group.bench_function("domestic-only plan, integer", |b| {
-        b.iter(|| {
-            plan(
-                &domestic,
-                PlanOptions::default(),
-                &MicroLp,
-                &Wall(Instant::now()),
-            )
-            .report()
-            .objective
-        })
-    });
-    group.finish();
+        .collect();
+    seconds.sort_by(f64::total_cmp);
+    let median = seconds[seconds.len() / 2];
+    println!(
+        "| {label} | {samples} | {:.4} | {:.4} | {:.4} |",
+        median,
+        seconds[0],
+        seconds[seconds.len() - 1]
+    );
 }
 
-criterion_group!(benches, bench);
-criterion_main!(benches);
+fn main() {
+    println!("| run | samples | median s | fastest s | slowest s |");
+    println!("|---|---|---|---|---|");
+    let default = load("configs/china-1.7m.toml");
+    time("default: build model", 50, || {
+        model::build(&PlanInput::new(&default)).lp.size()
+    });
+    let relax = PlanOptions {
+        relax: true,
+        ..PlanOptions::default()
+    };
+    time("default: plan, LP relaxation", 20, || {
+        plan(&default, relax, &MicroLp, &Wall(Instant::now()))
+            .report()
+            .objective
+    });
+    let integer = PlanOptions::default();
+    time("default: plan, integer", 10, || {
+        plan(&default, integer, &MicroLp, &Wall(Instant::now()))
+            .report()
+            .objective
+    });
+    let domestic = load("configs/domestic-only.toml");
+    time("domestic-only: plan, integer", 10, || {
+        plan(&domestic, integer, &MicroLp, &Wall(Instant::now()))
+            .report()
+            .objective
+    });
+}

@@ -1,7 +1,8 @@
 //! The speed-up of a sweep of the default scenario on 2 threads against 1:
-//! `cargo bench --bench sweep` (100 points: fleet growth x H20 price, 10
-//! values each), or `cargo bench --bench sweep -- --points 4` for a 2 x 2
-//! grid. Each sweep is timed once: a point takes seconds, so one run of 100
+//! `cargo bench --bench sweep` runs a 2 x 2 grid (about 10 s), `cargo bench
+//! --bench sweep -- --full` the 100 points of docs/performance.md (fleet
+//! growth x H20 price, 10 values each; about 3 minutes), `-- --points N`
+//! any square grid. Each sweep is timed once: a point takes seconds, so one run of 100
 //! is already an average. Rows must be identical with 1 and 2 threads.
 
 use std::path::Path;
@@ -31,7 +32,14 @@ fn main() {
         .position(|a| a == "--points")
         .and_then(|i| args.get(i + 1))
         .and_then(|n| n.parse().ok())
-        .unwrap_or(100);
+        .unwrap_or(if args.iter().any(|a| a == "--full") {
+            100
+        } else {
+            4
+        });
+    if points < 100 {
+        eprintln!("the 100-point sweep: cargo bench --bench sweep -- --full");
+    }
     let side = (points as f64).sqrt().round().max(2.0) as usize;
     let grid = Grid {
         axes: vec![

@@ -63,6 +63,13 @@ pub fn signed_percent(share: Option<f64>, decimals: usize) -> String {
     }
 }
 
+/// A count with its noun, singular for one: `1 LP solve`, `2,390 LP
+/// solves`, `1 node`.
+pub fn count(n: f64, singular: &str, plural: &str) -> String {
+    let text = number(n, 0);
+    format!("{text} {}", if text == "1" { singular } else { plural })
+}
+
 /// Significant digits a result keeps in JSON and CSV: beyond them a
 /// solver's arithmetic shows as noise (`7.649999999999995`), and no input
 /// is known to better than this.
@@ -126,6 +133,13 @@ pub fn period_ranges(labels: &[String], periods: &[usize]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_are_singular_for_one_with_separators_above() {
+        assert_eq!(count(1.0, "LP solve", "LP solves"), "1 LP solve");
+        assert_eq!(count(2390.0, "LP solve", "LP solves"), "2,390 LP solves");
+        assert_eq!(count(0.0, "node", "nodes"), "0 nodes");
+    }
 
     #[test]
     fn tidy_drops_float_noise_and_keeps_whole_numbers_whole() {

@@ -196,3 +196,65 @@ fn verbose_reports_the_solver_work_of_every_command_that_solves() {
         assert_eq!(strip(&out.stdout), strip(&quiet.stdout), "{args:?}");
     }
 }
+
+#[test]
+fn a_missing_file_ends_its_message_with_a_newline() {
+    let out = fsdplan()
+        .args(["plan", "tests/scenarios/no-such-file.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(fsdplan::exit::BAD_INPUT));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.starts_with("error: ") && err.ends_with('\n'), "{err:?}");
+}
+
+#[test]
+fn why_there_is_no_plan_is_said_once() {
+    const INFEASIBLE: &str = "tests/infeasible/ban.toml";
+    // As tables on stdout: the reasons are in the table, stderr has the
+    // status line only.
+    let out = fsdplan().args(["plan", INFEASIBLE]).output().unwrap();
+    assert_eq!(out.status.code(), Some(fsdplan::exit::INFEASIBLE));
+    let (stdout, stderr) = (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    );
+    let reason = "no capacity limit can make up for it";
+    assert_eq!(stdout.matches(reason).count(), 1, "{stdout}");
+    assert!(!stderr.contains(reason), "{stderr}");
+    assert!(stderr.starts_with("infeasible: "), "{stderr}");
+    // As JSON, the reasons are on stderr for the person at the terminal.
+    let out = fsdplan()
+        .args(["plan", INFEASIBLE, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(out.stderr).unwrap().contains(reason));
+}
+
+#[test]
+fn plan_tables_have_costs_by_year_and_diff_names_categories_as_plan_does() {
+    let out = fsdplan().args(["plan", SMALL]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Costs by year (CNY millions, nominal; discounted total last)"),
+        "{text}"
+    );
+    let out = fsdplan().args(["diff", SMALL, SMALL]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(" GPU capital "), "{text}");
+    assert!(!text.contains("gpu_capital"), "{text}");
+}
+
+#[test]
+fn a_sweep_range_without_points_is_explained() {
+    let out = fsdplan()
+        .args(["sweep", SMALL, "--set", "fleet.growth_per_year=0.1..0.3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(fsdplan::exit::USAGE));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("A..B/N") && err.contains("0.1..0.3/5"),
+        "{err}"
+    );
+}

@@ -7,21 +7,19 @@
 
 use assert_cmd::Command;
 
+/// The plan's exit code, the explanation on stderr, and the JSON. With
+/// `--format json` the explanation is on stderr (with tables, it is in the
+/// table on stdout, and stderr has the status line only).
 fn plan(name: &str) -> (i32, String, serde_json::Value) {
     let path = format!("tests/infeasible/{name}.toml");
-    let out = Command::cargo_bin("fsdplan")
-        .unwrap()
-        .args(["plan", &path])
-        .output()
-        .unwrap();
     let json_out = Command::cargo_bin("fsdplan")
         .unwrap()
         .args(["plan", &path, "--format", "json"])
         .output()
         .unwrap();
     (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stderr).unwrap(),
+        json_out.status.code().unwrap_or(-1),
+        String::from_utf8(json_out.stderr).unwrap(),
         serde_json::from_slice(&json_out.stdout).unwrap(),
     )
 }

@@ -76,6 +76,10 @@ pub struct ExplainReport {
     pub basis: String,
     /// How values were found, and what could not be.
     pub method: String,
+    /// Extension: the plan's period labels, in order (for grouping rows
+    /// into runs of periods).
+    #[serde(default)]
+    pub periods: Vec<String>,
     /// Ranked by `value_of_one_percent`, largest first.
     pub limits: Vec<BindingLimit>,
     pub marginal_costs: Vec<MarginalCost>,
@@ -216,6 +220,9 @@ pub struct HedgedExplainReport {
     pub currency: String,
     pub basis: String,
     pub method: String,
+    /// Extension: the period labels, in order.
+    #[serde(default)]
+    pub periods: Vec<String>,
     /// Each future's binding limits, futures in order, each's ranked by
     /// `value_of_one_percent`, largest first.
     pub limits: Vec<InFuture<BindingLimit>>,
@@ -251,6 +258,7 @@ pub fn explain_hedged(
         method: "in each future, each limit loosened by 0.1% of its level and the LP re-solved; \
                  bans valued by LP plans of the future alone without the rule"
             .into(),
+        periods: period_labels(run.base),
         limits: Vec::new(),
         marginal_costs: Vec::new(),
     };
@@ -343,9 +351,16 @@ fn empty_report(scenario: &Scenario, basis: &str) -> ExplainReport {
         method: "each limit loosened by 0.1% of its level and the LP re-solved \
                  (no backend duals needed); bans valued by LP plans without the rule"
             .into(),
+        periods: period_labels(scenario),
         limits: Vec::new(),
         marginal_costs: Vec::new(),
     }
+}
+
+/// The scenario's period labels, in order.
+fn period_labels(scenario: &Scenario) -> Vec<String> {
+    let calendar = &scenario.calendar;
+    (0..calendar.periods).map(|t| calendar.label(t)).collect()
 }
 
 /// Values every binding limit and demand of `lp` at the basis `bounds`

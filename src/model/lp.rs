@@ -258,7 +258,7 @@ impl LinearProgram {
 }
 
 /// How big a programme is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ModelSize {
     pub rows: usize,
     pub columns: usize,

@@ -164,6 +164,36 @@ pub struct ShortfallRow {
 }
 
 impl PlanResult {
+    /// The cost rows summed per calendar year (a period label's first four
+    /// characters: `2025Q3`, `2025-07`, `2025H2` and `2025` are all 2025),
+    /// in order; `period` holds the year.
+    pub fn costs_by_year(&self) -> Vec<CostRow> {
+        let mut years: Vec<CostRow> = Vec::new();
+        for row in &self.costs {
+            let year: String = row.period.chars().take(4).collect();
+            let sum = match years.iter_mut().find(|y| y.period == year) {
+                Some(sum) => sum,
+                None => {
+                    years.push(CostRow {
+                        period: year,
+                        ..CostRow::default()
+                    });
+                    years.last_mut().expect("just pushed")
+                }
+            };
+            sum.gpu_capital += row.gpu_capital;
+            sum.storage_capital += row.storage_capital;
+            sum.maintenance += row.maintenance;
+            sum.ingest += row.ingest;
+            sum.link += row.link;
+            sum.energy += row.energy;
+            sum.shortfall += row.shortfall;
+            sum.total += row.total;
+            sum.discounted_total += row.discounted_total;
+        }
+        years
+    }
+
     /// Highest total power over all sites in any period, in MW.
     pub fn peak_mw(&self) -> f64 {
         let mut per_period = vec![0.0; self.periods.len()];
@@ -556,4 +586,80 @@ fn tidy_down(x: f64) -> f64 {
     }
     let step = 10f64.powi(x.abs().log10().floor() as i32 - (SIGNIFICANT_DIGITS - 1));
     tidy_number(tidied - step).min(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn costs_add_up_by_calendar_year() {
+        let row = |period: &str, gpu: f64, energy: f64, discount: f64| CostRow {
+            period: period.into(),
+            gpu_capital: gpu,
+            energy,
+            total: gpu + energy,
+            discounted_total: (gpu + energy) * discount,
+            ..CostRow::default()
+        };
+        let result = PlanResult {
+            costs: vec![
+                row("2025Q3", 10.0, 1.0, 1.0),
+                row("2025Q4", 10.0, 2.0, 0.5),
+                row("2026Q1", 20.0, 3.0, 0.25),
+            ],
+            ..empty()
+        };
+        let years = result.costs_by_year();
+        assert_eq!(years.len(), 2);
+        assert_eq!(
+            (
+                years[0].period.as_str(),
+                years[0].gpu_capital,
+                years[0].energy
+            ),
+            ("2025", 20.0, 3.0)
+        );
+        assert_eq!((years[0].total, years[0].discounted_total), (23.0, 17.0));
+        assert_eq!(
+            (
+                years[1].period.as_str(),
+                years[1].total,
+                years[1].discounted_total
+            ),
+            ("2026", 23.0, 5.75)
+        );
+    }
+
+    fn empty() -> PlanResult {
+        PlanResult {
+            schema: SCHEMA.into(),
+            scenario: "s".into(),
+            overrides: Vec::new(),
+            status: "optimal".into(),
+            message: None,
+            objective: None,
+            bound: None,
+            gap: None,
+            stopped_by: None,
+            currency: "CNY".into(),
+            periods: Vec::new(),
+            costs: Vec::new(),
+            gpus: Vec::new(),
+            storage: Vec::new(),
+            sites: Vec::new(),
+            data: Vec::new(),
+            links: Vec::new(),
+            shortfall: Vec::new(),
+            relaxed: false,
+            mip_gap_target: 0.001,
+            solver: SolverInfo {
+                backend: "microlp".into(),
+                lp_solves: 0,
+                nodes: 0,
+            },
+            model: ModelSize::default(),
+            audit_violations: Vec::new(),
+        }
+    }
 }

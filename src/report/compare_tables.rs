@@ -42,7 +42,12 @@ pub fn table(report: &CompareReport) -> TextTable {
         "first limit".into(),
     ]);
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let mut t = TextTable::new(title, &headers, 2).with_trailing_text(1);
+    // The first limit in at most 48 characters a line; the JSON's `limits`
+    // have every limit in full.
+    let limit_column = headers.len() - 1;
+    let mut t = TextTable::new(title, &headers, 2)
+        .with_trailing_text(1)
+        .with_wrapped(limit_column, 48);
     for row in &report.rows {
         let planned = row.npv.is_some();
         let amount = |x: f64, decimals| {

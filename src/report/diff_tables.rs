@@ -53,7 +53,7 @@ pub fn tables(report: &DiffReport, changes_only: bool) -> Vec<TextTable> {
                 continue;
             }
             t.push(vec![
-                line.name.clone(),
+                category_label(&line.name),
                 millions(line.a),
                 millions(line.b),
                 signed_millions(line.change),
@@ -124,4 +124,18 @@ pub fn csv(
             to_csv(&report.decisions, Units::NONE)?,
         ),
     ])
+}
+
+/// A cost category as the plan's tables name it (`GPU capital`), the JSON
+/// name (`gpu_capital`) otherwise (years, `NPV`).
+fn category_label(name: &str) -> String {
+    let names = crate::plan::result::CostRow::default()
+        .categories()
+        .map(|(json, _)| json);
+    names
+        .iter()
+        .position(|json| *json == name)
+        .map_or(name.to_string(), |i| {
+            crate::plan::result::CostRow::LABELS[i].to_string()
+        })
 }

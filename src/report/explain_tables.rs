@@ -3,16 +3,26 @@
 
 use super::csv_tables::{to_csv, Units};
 use super::format::TextTable;
+
 use super::hedged_tables::in_future_csv;
 use crate::analyses::explain::{
     money_text, BindingLimit, ExplainReport, HedgedExplainReport, MarginalCost,
 };
 
-/// The binding limits, largest value first, then the marginal costs.
+/// The binding limits (largest value first), the bans, then the marginal
+/// costs; rows that differ only by period are one row over a run of
+/// periods ("2026Q1-2027Q4"). The JSON and CSV keep one row per period.
 pub fn tables(report: &ExplainReport) -> Vec<TextTable> {
     let limits: Vec<_> = report.limits.iter().map(|l| (None, l)).collect();
     let costs: Vec<_> = report.marginal_costs.iter().map(|c| (None, c)).collect();
-    build(&report.currency, &report.basis, false, &limits, &costs)
+    assemble(
+        &report.currency,
+        &report.basis,
+        &report.periods,
+        false,
+        &limits,
+        &costs,
+    )
 }
 
 /// A hedged plan's binding limits and marginal costs, future by future.
@@ -27,24 +37,115 @@ pub fn hedged_tables(report: &HedgedExplainReport) -> Vec<TextTable> {
         .iter()
         .map(|c| (Some(c.future.as_str()), &c.row))
         .collect();
-    build(&report.currency, &report.basis, true, &limits, &costs)
+    assemble(
+        &report.currency,
+        &report.basis,
+        &report.periods,
+        true,
+        &limits,
+        &costs,
+    )
 }
 
-fn build(
+/// Rows alike but for their period, gathered in first-seen order: the
+/// future (if any), the subject in words, the unit, and the periods with
+/// their values.
+struct Run<'a> {
+    future: Option<&'a str>,
+    subject: String,
+    unit: &'a str,
+    /// (period index, value per unit, value of 1% more), in period order.
+    periods: Vec<(usize, f64, f64)>,
+}
+
+/// The subject and period of a row: its text is `SUBJECT, PERIOD: ...`
+/// where PERIOD is one of the plan's periods (the model's name for it ends
+/// in `,PERIOD]` or `[PERIOD]`).
+fn subject_and_period(name: &str, text: &str, periods: &[String]) -> (String, Option<usize>) {
+    let last = name
+        .trim_end_matches(']')
+        .rsplit([',', '['])
+        .next()
+        .unwrap_or_default();
+    match periods.iter().position(|p| p == last) {
+        Some(t) => {
+            let marker = format!(", {last}:");
+            let subject = text.split(&marker).next().unwrap_or(text);
+            (subject.to_string(), Some(t))
+        }
+        None => (text.split(": ").next().unwrap_or(text).to_string(), None),
+    }
+}
+
+fn gather<'a>(
+    rows: impl Iterator<Item = (Option<&'a str>, &'a str, &'a str, &'a str, f64, f64)>,
+    periods: &[String],
+) -> Vec<Run<'a>> {
+    let mut runs: Vec<Run<'a>> = Vec::new();
+    for (future, name, text, unit, value, one_percent) in rows {
+        let (subject, period) = subject_and_period(name, text, periods);
+        let Some(period) = period else {
+            runs.push(Run {
+                future,
+                subject: text.to_string(),
+                unit,
+                periods: Vec::new(),
+            });
+            continue;
+        };
+        match runs.iter_mut().find(|r| {
+            r.future == future && r.subject == subject && r.unit == unit && !r.periods.is_empty()
+        }) {
+            Some(run) => run.periods.push((period, value, one_percent)),
+            None => runs.push(Run {
+                future,
+                subject,
+                unit,
+                periods: vec![(period, value, one_percent)],
+            }),
+        }
+    }
+    for run in &mut runs {
+        run.periods.sort_by_key(|&(t, _, _)| t);
+    }
+    runs
+}
+
+/// `2026Q1-2027Q4`, or the runs of a broken list.
+fn run_periods(run: &Run, periods: &[String]) -> String {
+    let indices: Vec<usize> = run.periods.iter().map(|&(t, _, _)| t).collect();
+    crate::numbers::period_ranges(periods, &indices)
+}
+
+/// One value, or the first period's and the last's: `162 to 41.43`.
+fn first_to_last(run: &Run, value: impl Fn(&(usize, f64, f64)) -> f64) -> String {
+    let first = run.periods.first().map(&value).unwrap_or_default();
+    let last = run.periods.last().map(&value).unwrap_or_default();
+    if money_text(first) == money_text(last) {
+        money_text(first)
+    } else {
+        format!("{} to {}", money_text(first), money_text(last))
+    }
+}
+
+fn assemble(
     currency: &str,
     basis: &str,
+    periods: &[String],
     hedged: bool,
     limits: &[(Option<&str>, &BindingLimit)],
     costs: &[(Option<&str>, &MarginalCost)],
 ) -> Vec<TextTable> {
-    let money = money_text;
     let first: &[&str] = if hedged { &["future"] } else { &[] };
     let with_first = |rest: &[&str]| -> Vec<String> {
         first.iter().chain(rest).map(|h| h.to_string()).collect()
     };
-    let per_unit = format!("{currency} per unit");
-    let one_percent = format!("1% more saves ({currency})");
-    let headers = with_first(&["limit", "unit", &per_unit, &one_percent]);
+    let lead = |future: Option<&str>| future.map(str::to_string).into_iter();
+    let (bans, others): (Vec<_>, Vec<_>) = limits.iter().partition(|(_, l)| l.unit == "rule");
+
+    let per_unit = format!("{currency} per unit, first to last period");
+    let one_percent = format!("1% more saves, all periods ({currency})");
+    let headers = with_first(&["limit", "periods", "unit", &per_unit, &one_percent]);
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     let mut limit_table = TextTable::new(
         if hedged {
@@ -53,28 +154,69 @@ fn build(
             format!("Binding limits, largest value first (basis: {basis}; each limit loosened 0.1% and the LP re-solved)")
         },
         &headers,
-        first.len() + 2,
+        first.len() + 3,
     );
-    let lead = |future: Option<&str>| future.map(str::to_string).into_iter();
-    for (future, l) in limits {
+    let limit_runs = gather(
+        others.iter().map(|(f, l)| {
+            (
+                *f,
+                l.name.as_str(),
+                l.text.as_str(),
+                l.unit.as_str(),
+                l.value_per_unit,
+                l.value_of_one_percent,
+            )
+        }),
+        periods,
+    );
+    for run in &limit_runs {
+        let total: f64 = run.periods.iter().map(|&(_, _, one)| one).sum();
         limit_table.push(
-            lead(*future)
+            lead(run.future)
                 .chain([
-                    l.text.clone(),
-                    l.unit.clone(),
-                    money(l.value_per_unit),
-                    money(l.value_of_one_percent),
+                    run.subject.clone(),
+                    run_periods(run, periods),
+                    run.unit.to_string(),
+                    first_to_last(run, |&(_, v, _)| v),
+                    money_text(total),
                 ])
                 .collect(),
         );
     }
-    if limits.is_empty() {
+    if limit_runs.is_empty() {
         let mut row = vec![String::new(); first.len()];
-        row.push("no limit binds: cost alone shapes the plan".into());
-        row.extend([String::new(), String::new(), String::new()]);
+        row.push(if bans.is_empty() {
+            "no limit binds: cost alone shapes the plan".into()
+        } else {
+            "no capacity limit binds: only the bans below".into()
+        });
+        row.extend([String::new(), String::new(), String::new(), String::new()]);
         limit_table.push(row);
     }
-    let headers = with_first(&["", "unit", &per_unit]);
+    let mut tables = vec![limit_table];
+
+    if !bans.is_empty() {
+        let saves = format!("lifting it saves ({currency} NPV)");
+        let headers = with_first(&["export-control ban", &saves]);
+        let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+        let mut ban_table = TextTable::new(
+            "Export-control bans that bind (each valued by LP plans with and without it)",
+            &headers,
+            first.len() + 1,
+        );
+        for (future, ban) in &bans {
+            let rule = ban.text.split(": ").next().unwrap_or(&ban.text);
+            ban_table.push(
+                lead(*future)
+                    .chain([rule.to_string(), money_text(ban.value_per_unit)])
+                    .collect(),
+            );
+        }
+        tables.push(ban_table);
+    }
+
+    let per_unit = format!("{currency} per unit, first to last period");
+    let headers = with_first(&["", "periods", "unit", &per_unit]);
     let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
     let mut cost_table = TextTable::new(
         if hedged {
@@ -83,16 +225,35 @@ fn build(
             "Marginal costs: training demand per class, compute and storage per site"
         },
         &headers,
-        first.len() + 2,
+        first.len() + 3,
     );
-    for (future, c) in costs {
+    let cost_runs = gather(
+        costs.iter().map(|(f, c)| {
+            (
+                *f,
+                c.name.as_str(),
+                c.text.as_str(),
+                c.unit.as_str(),
+                c.value_per_unit,
+                0.0,
+            )
+        }),
+        periods,
+    );
+    for run in &cost_runs {
         cost_table.push(
-            lead(*future)
-                .chain([c.text.clone(), c.unit.clone(), money(c.value_per_unit)])
+            lead(run.future)
+                .chain([
+                    run.subject.clone(),
+                    run_periods(run, periods),
+                    run.unit.to_string(),
+                    first_to_last(run, |&(_, v, _)| v),
+                ])
                 .collect(),
         );
     }
-    vec![limit_table, cost_table]
+    tables.push(cost_table);
+    tables
 }
 
 /// Limits and marginal costs as two CSV files.
@@ -136,5 +297,76 @@ fn marginal_units(currency: &str) -> Units<'_> {
     Units {
         currency,
         money: &["value_per_unit"],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn periods() -> Vec<String> {
+        ["2025Q3", "2025Q4", "2026Q1", "2026Q2"]
+            .map(String::from)
+            .to_vec()
+    }
+
+    #[test]
+    fn rows_alike_but_for_their_period_are_one_row_over_a_run() {
+        let rows = [
+            (
+                "export_quota[video,2026Q1]",
+                "export quota video, 2026Q1: each extra PB would save CNY 30",
+                30.0,
+                0.6,
+            ),
+            (
+                "export_quota[video,2025Q4]",
+                "export quota video, 2025Q4: each extra PB would save CNY 12",
+                12.0,
+                0.2,
+            ),
+            (
+                "export_quota[video,2025Q3]",
+                "export quota video, 2025Q3: each extra PB would save CNY 3",
+                3.0,
+                0.1,
+            ),
+            (
+                "power_cap[east,2026Q2]",
+                "power cap east, 2026Q2: each extra MW would save CNY 9",
+                9.0,
+                0.5,
+            ),
+        ];
+        let runs = gather(
+            rows.iter()
+                .map(|(name, text, v, one)| (None, *name, *text, "PB", *v, *one)),
+            &periods(),
+        );
+        assert_eq!(runs.len(), 2);
+        assert_eq!(runs[0].subject, "export quota video");
+        assert_eq!(run_periods(&runs[0], &periods()), "2025Q3-2026Q1");
+        assert_eq!(first_to_last(&runs[0], |&(_, v, _)| v), "3.00 to 30.00");
+        assert_eq!(runs[1].subject, "power cap east");
+        assert_eq!(run_periods(&runs[1], &periods()), "2026Q2");
+    }
+
+    #[test]
+    fn a_name_without_a_period_stays_a_row_of_its_own() {
+        let (subject, period) = subject_and_period(
+            "export_rule[2]",
+            "H200 ban in CN, 2025Q1-2025Q4: lifting it would save CNY 537.9 M",
+            &periods(),
+        );
+        assert_eq!(
+            (subject.as_str(), period),
+            ("H200 ban in CN, 2025Q1-2025Q4", None)
+        );
+        let (subject, period) = subject_and_period(
+            "base_demand[2025Q4]",
+            "base compute, 2025Q4: each extra EFLOP costs CNY 1",
+            &periods(),
+        );
+        assert_eq!((subject.as_str(), period), ("base compute", Some(1)));
     }
 }

@@ -3,10 +3,10 @@
 
 use tabled::builder::Builder;
 use tabled::settings::object::Columns;
-use tabled::settings::{Alignment, Style};
+use tabled::settings::{Alignment, Style, Width};
 
 pub use crate::numbers::{
-    millions, number, percent, period_ranges, signed, signed_millions, signed_percent,
+    count, millions, number, percent, period_ranges, signed, signed_millions, signed_percent,
 };
 
 /// How tables are drawn.
@@ -28,6 +28,9 @@ pub struct TextTable {
     pub first_numeric: usize,
     /// ...except this many text columns at the end.
     pub trailing_text: usize,
+    /// Columns whose text wraps (at word boundaries) to at most this many
+    /// characters in a terminal table; Markdown keeps each cell on one line.
+    pub wrapped: Vec<(usize, usize)>,
 }
 
 impl TextTable {
@@ -38,7 +41,15 @@ impl TextTable {
             rows: Vec::new(),
             first_numeric,
             trailing_text: 0,
+            wrapped: Vec::new(),
         }
+    }
+
+    /// The same table with column `column` wrapped at `width` characters on
+    /// a terminal: a long cell (a limit in words) never runs off the screen.
+    pub fn with_wrapped(mut self, column: usize, width: usize) -> TextTable {
+        self.wrapped.push((column, width));
+        self
     }
 
     /// The same table with the last `columns` columns left-aligned text.
@@ -66,9 +77,36 @@ impl TextTable {
         for column in self.first_numeric..numeric_end {
             table.modify(Columns::one(column), Alignment::right());
         }
+        if style == TableStyle::Terminal {
+            for &(column, width) in &self.wrapped {
+                table.modify(Columns::one(column), Width::wrap(width).keep_words(true));
+            }
+        }
         match style {
             TableStyle::Terminal => format!("{}\n{table}\n", self.title),
             TableStyle::Markdown => format!("### {}\n\n{table}\n", self.title),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wrapped_column_keeps_words_whole_on_a_terminal_and_one_line_in_markdown() {
+        let mut t = TextTable::new("limits", &["option", "first limit"], 2).with_wrapped(1, 20);
+        t.push(vec![
+            "H20".into(),
+            "supply cap H20 2025Q1 (2,000 nodes) binds first".into(),
+        ]);
+        let terminal = t.render(TableStyle::Terminal);
+        assert!(
+            terminal.lines().all(|l| l.chars().count() <= 32),
+            "{terminal}"
+        );
+        assert!(terminal.contains("(2,000 nodes)"), "{terminal}");
+        let markdown = t.render(TableStyle::Markdown);
+        assert!(markdown.contains("supply cap H20 2025Q1 (2,000 nodes) binds first"));
     }
 }

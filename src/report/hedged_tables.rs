@@ -70,6 +70,7 @@ fn summary(report: &HedgedReport) -> TextTable {
         report.gap,
         report.relaxed,
         report.mip_gap_target,
+        report.stopped_by.as_deref(),
     );
     t.push(vec!["status".into(), status]);
     if !report.overrides.is_empty() {
@@ -126,8 +127,14 @@ fn summary(report: &HedgedReport) -> TextTable {
     t.push(vec![
         "solve".into(),
         format!(
-            "{} ({} LP solves, {} branch-and-bound nodes)",
-            report.solver.backend, report.solver.lp_solves, report.solver.nodes
+            "{} ({}, {})",
+            report.solver.backend,
+            crate::numbers::count(report.solver.lp_solves as f64, "LP solve", "LP solves"),
+            crate::numbers::count(
+                report.solver.nodes as f64,
+                "branch-and-bound node",
+                "branch-and-bound nodes"
+            )
         ),
     ]);
     t

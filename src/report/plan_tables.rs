@@ -2,7 +2,7 @@
 //! purchases, site capacity, data placement, link use, shortfall and the
 //! cost table with its NPV row. Zero rows are hidden.
 
-use super::format::{millions, number, percent, TextTable};
+use super::format::{count, millions, number, percent, TextTable};
 use crate::analyses::PlanReport;
 use crate::plan::result::CostRow;
 
@@ -13,7 +13,16 @@ pub struct RunFacts {
 }
 
 /// A plan's status in words, with its gap against the target.
-pub fn status_text(status: &str, gap: Option<f64>, relaxed: bool, target: f64) -> String {
+pub fn status_text(
+    status: &str,
+    gap: Option<f64>,
+    relaxed: bool,
+    target: f64,
+    stopped_by: Option<&str>,
+) -> String {
+    let limit = stopped_by
+        .and_then(crate::solve::StopReason::named)
+        .map_or("a limit", crate::solve::StopReason::describe);
     match (status, gap) {
         ("optimal", Some(gap)) if !relaxed => format!(
             "optimal (gap {} within target {})",
@@ -22,7 +31,7 @@ pub fn status_text(status: &str, gap: Option<f64>, relaxed: bool, target: f64) -
         ),
         ("optimal", _) if relaxed => "optimal (LP relaxation: node counts continuous)".to_string(),
         ("feasible", Some(gap)) => format!(
-            "feasible (gap {} above target {}: a limit stopped the search)",
+            "feasible (gap {} above target {}: {limit} stopped the search)",
             percent(gap, 3),
             percent(target, 3)
         ),
@@ -38,6 +47,7 @@ pub fn summary(report: &PlanReport, facts: RunFacts) -> TextTable {
         report.gap,
         report.relaxed,
         report.mip_gap_target,
+        report.stopped_by.as_deref(),
     );
     t.push(vec!["status".into(), status]);
     if !report.overrides.is_empty() {
@@ -66,8 +76,14 @@ pub fn summary(report: &PlanReport, facts: RunFacts) -> TextTable {
     t.push(vec![
         "solve".into(),
         format!(
-            "{time}{} ({} LP solves, {} branch-and-bound nodes)",
-            report.solver.backend, report.solver.lp_solves, report.solver.nodes
+            "{time}{} ({}, {})",
+            report.solver.backend,
+            count(report.solver.lp_solves as f64, "LP solve", "LP solves"),
+            count(
+                report.solver.nodes as f64,
+                "branch-and-bound node",
+                "branch-and-bound nodes"
+            )
         ),
     ]);
     t.push(vec![
@@ -290,8 +306,66 @@ pub fn costs(report: &PlanReport) -> TextTable {
     t
 }
 
-/// Every table of a plan, in reading order, empty ones left out.
+/// The costs per calendar year: what finance budgets by. Nominal amounts
+/// and each year's discounted total, in millions.
+pub fn costs_by_year(report: &PlanReport) -> TextTable {
+    let title = format!(
+        "Costs by year ({} millions, nominal; discounted total last)",
+        report.currency
+    );
+    let headers: Vec<&str> = std::iter::once("year")
+        .chain(CostRow::LABELS)
+        .chain(["total", "discounted"])
+        .collect();
+    let mut t = TextTable::new(title, &headers, 1);
+    let years = report.costs_by_year();
+    for year in years.iter().filter(|y| y.total != 0.0) {
+        let mut cells = vec![year.period.clone()];
+        cells.extend(year.categories().map(|(_, x)| millions(x)));
+        cells.push(millions(year.total));
+        cells.push(millions(year.discounted_total));
+        t.push(cells);
+    }
+    if t.rows.len() > 1 {
+        let mut total = vec!["total".to_string()];
+        let sum = |f: &dyn Fn(&CostRow) -> f64| years.iter().map(f).sum::<f64>();
+        for i in 0..CostRow::LABELS.len() {
+            total.push(millions(sum(&|y: &CostRow| y.categories()[i].1)));
+        }
+        total.push(millions(sum(&|y: &CostRow| y.total)));
+        total.push(millions(sum(&|y: &CostRow| y.discounted_total)));
+        t.push(total);
+    }
+    t
+}
+
+/// Every table of a plan, in reading order, empty ones left out: the
+/// summary, the decisions, then the costs.
 pub fn all(
+    report: &PlanReport,
+    facts: RunFacts,
+    seconds_per_period: f64,
+    gpus_per_node: &dyn Fn(&str) -> Option<f64>,
+) -> Vec<TextTable> {
+    let mut tables = all_but_costs(report, facts, seconds_per_period, gpus_per_node);
+    tables.extend(cost_tables(report));
+    tables
+}
+
+/// The cost tables (by period with the NPV row, and by year), when there
+/// is a plan.
+pub fn cost_tables(report: &PlanReport) -> Vec<TextTable> {
+    if report.objective.is_none() {
+        return Vec::new();
+    }
+    [costs(report), costs_by_year(report)]
+        .into_iter()
+        .filter(|t| !t.rows.is_empty())
+        .collect()
+}
+
+/// [`all`] without the cost tables (the HTML page shows those first).
+pub fn all_but_costs(
     report: &PlanReport,
     facts: RunFacts,
     seconds_per_period: f64,
@@ -303,7 +377,8 @@ pub fn all(
             "Why there is no plan (the least the scenario must give way, earliest first)",
             &[""],
             1,
-        );
+        )
+        .with_wrapped(0, 96);
         for line in &why.lines {
             t.push(vec![line.clone()]);
         }
@@ -318,11 +393,28 @@ pub fn all(
         data(report, seconds_per_period),
         links(report),
         shortfall(report, seconds_per_period),
-        costs(report),
     ] {
         if !table.rows.is_empty() {
             tables.push(table);
         }
     }
     tables
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stopped_search_names_the_limit_that_stopped_it() {
+        let text = status_text("feasible", Some(0.004), false, 0.001, Some("time_limit"));
+        assert_eq!(
+            text,
+            "feasible (gap 0.400% above target 0.100%: the time limit (--time-limit) stopped the search)"
+        );
+        let text = status_text("feasible", Some(0.004), false, 0.001, Some("node_limit"));
+        assert!(text.contains("the node limit (--max-nodes)"), "{text}");
+        let text = status_text("feasible", Some(0.004), false, 0.001, None);
+        assert!(text.contains("a limit stopped the search"), "{text}");
+    }
 }

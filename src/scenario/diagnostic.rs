@@ -97,6 +97,11 @@ impl Problem {
         Problem::located(map, map.locate(path), message)
     }
 
+    /// A problem with the key itself (an unknown key), its name marked.
+    pub fn at_key(map: &SourceMap, path: &KeyPath, message: String) -> Problem {
+        Problem::located(map, map.locate_key(path), message)
+    }
+
     /// A problem at a key path of one particular file.
     pub fn in_file(map: &SourceMap, file: usize, path: &KeyPath, message: String) -> Problem {
         Problem::located(map, map.locate_in(file, path), message)
@@ -187,7 +192,7 @@ fn render(path: &Path, text: &str, span: Option<Range<usize>>, message: &str) ->
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     /// A file could not be read.
-    #[error("error: {message}")]
+    #[error("error: {message}\n")]
     Io { path: PathBuf, message: String },
     /// A file is not valid TOML.
     #[error("{problem}")]
@@ -259,12 +264,18 @@ pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    // Close in spelling (Jaro-Winkler), or one or two typing slips away
+    // (a swapped pair counts as one: `peu` for `pue`).
+    let slips = (word.chars().count() / 4).max(1);
     candidates
         .into_iter()
-        .map(|candidate| (strsim::jaro_winkler(word, candidate), candidate))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, candidate)| candidate)
+        .map(|candidate| {
+            let distance = strsim::damerau_levenshtein(word, candidate);
+            (distance, strsim::jaro_winkler(word, candidate), candidate)
+        })
+        .filter(|(distance, score, _)| *score > 0.8 || *distance <= slips)
+        .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)))
+        .map(|(_, _, candidate)| candidate)
 }
 
 #[cfg(test)]
@@ -287,5 +298,8 @@ mod tests {
             Some("price_per_node")
         );
         assert_eq!(did_you_mean("zebra", keys), None);
+        // A swapped pair is one slip: `peu` is `pue`.
+        assert_eq!(did_you_mean("peu", ["pue", "name"]), Some("pue"));
+        assert_eq!(did_you_mean("mfu", ["pue"]), None);
     }
 }

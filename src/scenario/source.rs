@@ -70,6 +70,16 @@ impl SourceMap {
     /// Translates a path in the merged scenario to a file, a file-local path
     /// and the byte span of the deepest existing part.
     pub fn locate(&self, path: &KeyPath) -> Location {
+        self.locate_part(path, Part::Value)
+    }
+
+    /// [`SourceMap::locate`] of the key itself, not its value: where an
+    /// unknown key is written.
+    pub fn locate_key(&self, path: &KeyPath) -> Location {
+        self.locate_part(path, Part::Key)
+    }
+
+    fn locate_part(&self, path: &KeyPath, part: Part) -> Location {
         if let Some(applied) = self
             .overrides
             .iter()
@@ -101,12 +111,24 @@ impl SourceMap {
             [Segment::Key(top), ..] => (self.top_file(top), segments.to_vec()),
             _ => (0, segments.to_vec()),
         };
-        self.locate_in(file, &KeyPath::from_segments(local))
+        let local = KeyPath::from_segments(local);
+        let span = self
+            .files
+            .get(file)
+            .and_then(|f| span_of(&f.spans, &local, part));
+        Location {
+            file,
+            path: local,
+            span,
+        }
     }
 
     /// Locates a key path of one particular file.
     pub fn locate_in(&self, file: usize, path: &KeyPath) -> Location {
-        let span = self.files.get(file).and_then(|f| span_of(&f.spans, path));
+        let span = self
+            .files
+            .get(file)
+            .and_then(|f| span_of(&f.spans, path, Part::Value));
         Location {
             file,
             path: path.clone(),
@@ -149,8 +171,17 @@ impl SourceMap {
     }
 }
 
-/// Finds the span of the deepest existing item along `path` in a parsed file.
-fn span_of(doc: &toml_edit::Document<String>, path: &KeyPath) -> Option<Range<usize>> {
+/// Which part of a `key = value` line a span covers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Key,
+    Value,
+}
+
+/// Finds the span of the deepest existing item along `path` in a parsed
+/// file: its value, or with [`Part::Key`] the last key's name.
+fn span_of(doc: &toml_edit::Document<String>, path: &KeyPath, part: Part) -> Option<Range<usize>> {
+    let last = path.segments().len().saturating_sub(1);
     use toml_edit::{Item, Value as EditValue};
     /// A place in the parsed file: a table (standard or from an array of
     /// tables), an item, or an inline value.
@@ -162,11 +193,13 @@ fn span_of(doc: &toml_edit::Document<String>, path: &KeyPath) -> Option<Range<us
     }
     let mut node = Node::Table(doc.as_table());
     let mut best = None;
-    for segment in path.segments() {
+    for (depth, segment) in path.segments().iter().enumerate() {
+        let mut key_span = None;
         let next = match (node, segment) {
             (Node::Table(table), Segment::Key(key))
             | (Node::Item(Item::Table(table)), Segment::Key(key)) => {
                 table.get_key_value(key).map(|(k, v)| {
+                    key_span = k.span();
                     best = k.span().or(best.clone());
                     Node::Item(v)
                 })
@@ -174,6 +207,7 @@ fn span_of(doc: &toml_edit::Document<String>, path: &KeyPath) -> Option<Range<us
             (Node::Item(Item::Value(EditValue::InlineTable(table))), Segment::Key(key))
             | (Node::Value(EditValue::InlineTable(table)), Segment::Key(key)) => {
                 table.get_key_value(key).map(|(k, v)| {
+                    key_span = k.span();
                     best = k.span().or(best.clone());
                     Node::Item(v)
                 })
@@ -188,6 +222,9 @@ fn span_of(doc: &toml_edit::Document<String>, path: &KeyPath) -> Option<Range<us
             _ => None,
         };
         let Some(found) = next else { break };
+        if depth == last && part == Part::Key && key_span.is_some() {
+            return key_span;
+        }
         let span = match &found {
             Node::Table(table) => table.span(),
             Node::Item(item) => item.span(),

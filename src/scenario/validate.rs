@@ -317,8 +317,13 @@ pub fn validate(merged: Table, map: &SourceMap) -> Result<Scenario, ScenarioErro
             if let Some(missing) = error.inner().message().strip_prefix("missing field `") {
                 path = path.then(missing.split('`').next().unwrap_or(missing));
             }
+            let problem = if error.inner().message().starts_with("unknown field") {
+                Problem::at_key(map, &path, message)
+            } else {
+                Problem::at(map, &path, message)
+            };
             return Err(ScenarioError::Invalid {
-                problems: vec![Problem::at(map, &path, message)],
+                problems: vec![problem],
             });
         }
     };

@@ -138,6 +138,17 @@ impl StopReason {
         }
     }
 
+    /// The reason the JSON names `name`.
+    pub fn named(name: &str) -> Option<StopReason> {
+        [
+            StopReason::TimeLimit,
+            StopReason::NodeLimit,
+            StopReason::Interrupt,
+        ]
+        .into_iter()
+        .find(|reason| reason.as_str() == name)
+    }
+
     /// In words, for messages.
     pub fn describe(self) -> &'static str {
         match self {

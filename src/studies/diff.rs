@@ -117,12 +117,11 @@ fn npv_by_category(report: &PlanReport) -> [f64; 7] {
 
 /// Undiscounted total per calendar year (the label's first four characters).
 fn cost_by_year(report: &PlanReport) -> BTreeMap<String, f64> {
-    let mut years = BTreeMap::new();
-    for row in &report.costs {
-        let year: String = row.period.chars().take(4).collect();
-        *years.entry(year).or_insert(0.0) += row.total;
-    }
-    years
+    report
+        .costs_by_year()
+        .into_iter()
+        .map(|year| (year.period, year.total))
+        .collect()
 }
 
 /// Compares plan `a` with plan `b`.
@@ -266,10 +265,11 @@ fn decisions(a: &PlanReport, b: &PlanReport) -> Vec<DecisionChange> {
         }
         let sign = if change > 0.0 { "+" } else { "-" };
         let text = match kind {
-            DecisionKind::Nodes => format!(
-                "{sign}{} {item} nodes at {place} in {period}",
-                number(change.abs(), 0)
-            ),
+            DecisionKind::Nodes => {
+                let nodes = crate::numbers::count(change.abs(), "node", "nodes");
+                let (n, noun) = nodes.split_once(' ').unwrap_or((&nodes, "nodes"));
+                format!("{sign}{n} {item} {noun} at {place} in {period}")
+            }
             DecisionKind::Storage => format!(
                 "{sign}{} PB {item} at {place} in {period}",
                 number(change.abs(), 2)

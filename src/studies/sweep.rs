@@ -73,6 +73,17 @@ impl Axis {
 /// `A..B/N`, when the text has that form.
 fn parse_range(text: &str) -> Result<Option<Vec<Value>>, String> {
     let Some((ends, count)) = text.split_once('/') else {
+        // Two numbers joined by `..` are a range that lacks its points.
+        if let Some((from, to)) = text.split_once("..") {
+            let numeric = |t: &str| t.trim().parse::<f64>().is_ok();
+            if numeric(from) && numeric(to) {
+                return Err(format!(
+                    "`{text}` is a range without its number of points; allowed: A..B/N, N >= 2 evenly spaced values from A to B, e.g. {}..{}/5",
+                    from.trim(),
+                    to.trim()
+                ));
+            }
+        }
         return Ok(None);
     };
     let Some((from, to)) = ends.split_once("..") else {
@@ -512,6 +523,13 @@ pub fn merge(shards: Vec<(String, SweepReport)>) -> Result<SweepReport, MergeErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_range_without_points_says_how_to_write_one() {
+        let error = Axis::parse("fleet.growth_per_year=0.1..0.3").unwrap_err();
+        assert!(error.contains("without its number of points"), "{error}");
+        assert!(error.contains("e.g. 0.1..0.3/5"), "{error}");
+    }
 
     #[test]
     fn lists_and_ranges() {

@@ -392,7 +392,12 @@ pub fn plan(
         let log = &run.outcome.log;
         print_verbose(run.size(), seconds, log, run.model.scales.money, scenario);
     }
-    let why = report.infeasibility.as_ref().map(|w| w.lines.as_slice());
+    // The tables on stdout already say why there is no plan.
+    let why = report
+        .infeasibility
+        .as_ref()
+        .filter(|_| !output.tables_on_stdout())
+        .map(|w| w.lines.as_slice());
     finish_plan(&report.status, report.message.as_deref(), why)
 }
 
@@ -510,7 +515,12 @@ fn plan_hedged(
     if extras.verbose {
         print_hedged_run(&planned.run, base);
     }
-    let why = report.infeasibility.as_ref().map(|w| w.lines.as_slice());
+    // The tables on stdout already say why there is no plan.
+    let why = report
+        .infeasibility
+        .as_ref()
+        .filter(|_| !output.tables_on_stdout())
+        .map(|w| w.lines.as_slice());
     finish_plan(&report.status, report.message.as_deref(), why)
 }
 

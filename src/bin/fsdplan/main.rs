@@ -243,6 +243,10 @@ struct SolveArgs {
     /// optimal.
     #[arg(long, default_value_t = Limits::default().mip_gap, value_parser = parse_gap)]
     mip_gap: f64,
+    /// Branch-and-bound nodes the integer search of one plan may explore:
+    /// the limit that ends a search the same way on any machine.
+    #[arg(long, default_value_t = Limits::default().max_nodes as u64, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    max_nodes: u64,
     /// Seconds the integer search of one plan may take.
     #[arg(long, default_value_t = Limits::default().time_limit, value_parser = parse_seconds)]
     time_limit: f64,
@@ -268,6 +272,7 @@ impl SolveArgs {
             limits: Limits {
                 mip_gap: self.mip_gap,
                 time_limit: self.time_limit,
+                max_nodes: usize::try_from(self.max_nodes).unwrap_or(usize::MAX),
                 ..Limits::default()
             },
         }

@@ -209,6 +209,14 @@ impl OutputArgs {
         self.resolve(command, outputs).map(|_| ())
     }
 
+    /// Whether the result goes to standard output as tables (table or
+    /// markdown), so that what they say need not be said again on stderr.
+    pub fn tables_on_stdout(&self) -> bool {
+        self.chosen().is_ok_and(|o| {
+            o.target == Target::Stdout && matches!(o.format, Format::Table | Format::Markdown)
+        })
+    }
+
     /// The checked choice of a bound command.
     fn chosen(&self) -> Result<Output, String> {
         let (command, outputs) = self

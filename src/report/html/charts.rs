@@ -1,7 +1,9 @@
 //! The report's charts, drawn with plotters' SVG backend: stacked areas,
-//! lines, stacked bars and horizontal bars, each with axes in the planner's
-//! units, a legend, thousands separators and the Okabe-Ito palette (it
-//! stays distinguishable for the common kinds of colour blindness).
+//! lines, fans, stacked bars and horizontal bars, each with axes in the
+//! planner's units and thousands separators, light grid lines, a legend in
+//! a column of its own beside the data (names wrap, never cut), and the
+//! Okabe-Ito palette (it stays distinguishable for the common kinds of
+//! colour blindness).
 
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -28,10 +30,20 @@ pub fn colour(i: usize) -> RGBColor {
     PALETTE[i % (PALETTE.len() - 1)]
 }
 
-/// Width and height of every chart, in SVG pixels.
+/// Width and (least) height of every chart, in SVG pixels.
 pub const SIZE: (u32, u32) = (860, 380);
 
+/// The legend's column at the right of a chart: the data never lies under
+/// it.
+const LEGEND_WIDTH: u32 = 260;
+
+/// Characters of a legend line at 13 px before it wraps (at a word).
+const LEGEND_CHARACTERS: usize = 33;
+
 const FONT: &str = "sans-serif";
+
+/// Grid lines: one light line per labelled value, no minor lines.
+const GRID: RGBAColor = RGBAColor(0, 0, 0, 0.08);
 
 /// One named series of values, one per x position.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,12 +62,44 @@ pub struct Reference {
 }
 
 /// What every chart has: a title, the x labels (periods or options), the
-/// y axis's description with its unit.
+/// y axis's description with its unit; optionally the x axis's, and a
+/// fixed top of the y axis (100 for shares).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Frame<'a> {
     pub title: &'a str,
     pub x_labels: &'a [String],
     pub y_desc: &'a str,
+    pub x_desc: &'a str,
+    pub y_max: Option<f64>,
+}
+
+impl<'a> Frame<'a> {
+    pub fn new(title: &'a str, x_labels: &'a [String], y_desc: &'a str) -> Frame<'a> {
+        Frame {
+            title,
+            x_labels,
+            y_desc,
+            x_desc: "",
+            y_max: None,
+        }
+    }
+
+    /// The same frame with its y axis running to `top` (e.g. 100%).
+    pub fn with_y_max(mut self, top: f64) -> Frame<'a> {
+        self.y_max = Some(top);
+        self
+    }
+
+    /// The same frame with a description of its x axis.
+    pub fn with_x_desc(mut self, x_desc: &'a str) -> Frame<'a> {
+        self.x_desc = x_desc;
+        self
+    }
+
+    /// The top of the y axis for these values.
+    fn top(&self, values: impl Iterator<Item = f64>) -> f64 {
+        self.y_max.unwrap_or_else(|| y_top(values))
+    }
 }
 
 type DrawResult<T> = Result<T, String>;
@@ -102,6 +146,110 @@ fn x_label(labels: &[String], x: f64) -> String {
     }
 }
 
+/// How an entry of the legend is marked.
+#[derive(Debug, Clone, Copy)]
+enum Mark {
+    /// A filled square: an area or a bar.
+    Swatch(RGBAColor),
+    /// A line.
+    Line(RGBAColor),
+    /// A dashed line: a reference such as a cap.
+    Dashed(RGBAColor),
+}
+
+/// One line of the legend.
+#[derive(Debug, Clone)]
+struct Entry {
+    name: String,
+    mark: Mark,
+}
+
+impl Entry {
+    fn new(name: &str, mark: Mark) -> Entry {
+        Entry {
+            name: name.to_string(),
+            mark,
+        }
+    }
+}
+
+/// `text` in lines of at most `width` characters, broken at spaces (a word
+/// longer than a line gets a line of its own, never cut).
+fn wrapped(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
+/// The height the legend needs: 16 px a line, 6 between entries.
+fn legend_height(entries: &[Entry]) -> u32 {
+    entries
+        .iter()
+        .map(|e| 16 * wrapped(&e.name, LEGEND_CHARACTERS).len().max(1) as u32 + 6)
+        .sum::<u32>()
+        + 40
+}
+
+/// The chart's height: [`SIZE`]'s, or more when the legend needs it.
+fn height_for(entries: &[Entry]) -> u32 {
+    SIZE.1.max(legend_height(entries) + 40)
+}
+
+type Area<'b> = DrawingArea<SVGBackend<'b>, plotters::coord::Shift>;
+
+/// The title across the whole chart, then the plot at the left and the
+/// legend's column at the right.
+fn areas<'b>(root: &Area<'b>, title: &str) -> DrawResult<(Area<'b>, Area<'b>)> {
+    root.fill(&WHITE).map_err(error)?;
+    let body = root.titled(title, (FONT, 18)).map_err(error)?;
+    let (width, _) = body.dim_in_pixel();
+    Ok(body.split_horizontally(width.saturating_sub(LEGEND_WIDTH)))
+}
+
+/// The legend, top to bottom, in the column beside the plot.
+fn draw_legend(area: &Area, entries: &[Entry]) -> DrawResult<()> {
+    let font = (FONT, 13)
+        .into_font()
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    let mut y = 24i32;
+    for entry in entries {
+        match entry.mark {
+            Mark::Swatch(c) => area
+                .draw(&Rectangle::new([(8, y - 6), (20, y + 6)], c.filled()))
+                .map_err(error)?,
+            Mark::Line(c) => area
+                .draw(&PathElement::new([(6, y), (22, y)], c.stroke_width(2)))
+                .map_err(error)?,
+            Mark::Dashed(c) => {
+                for x in [6, 12, 18] {
+                    area.draw(&PathElement::new([(x, y), (x + 4, y)], c.stroke_width(2)))
+                        .map_err(error)?;
+                }
+            }
+        }
+        let lines = wrapped(&entry.name, LEGEND_CHARACTERS);
+        for (k, line) in lines.iter().enumerate() {
+            area.draw(&Text::new(
+                line.clone(),
+                (28, y + 16 * k as i32),
+                font.clone(),
+            ))
+            .map_err(error)?;
+        }
+        y += 16 * lines.len().max(1) as i32 + 6;
+    }
+    Ok(())
+}
+
 /// Stacked areas (one per series, bottom first) with optional reference
 /// lines on top, e.g. installed compute by GPU with the compute needed.
 pub fn stacked_area(frame: &Frame, series: &[Series], lines: &[Series]) -> DrawResult<String> {
@@ -114,29 +262,40 @@ pub fn stacked_area(frame: &Frame, series: &[Series], lines: &[Series]) -> DrawR
         }
         cumulative.push(running.clone());
     }
-    let top = y_top(
+    let top = frame.top(
         running
             .iter()
             .copied()
             .chain(lines.iter().flat_map(|l| l.values.iter().copied())),
     );
+    // The legend reads like the stack: the top band first, then the lines.
+    let mut entries: Vec<Entry> = lines
+        .iter()
+        .map(|l| Entry::new(&l.name, Mark::Line(BLACK.into())))
+        .collect();
+    entries.splice(
+        0..0,
+        series
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, s)| Entry::new(&s.name, Mark::Swatch(colour(i).mix(0.85)))),
+    );
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(error)?;
-        let mut chart = cartesian(&root, frame, n, top)?;
+        let root =
+            SVGBackend::with_string(&mut svg, (SIZE.0, height_for(&entries))).into_drawing_area();
+        let (plot, side) = areas(&root, frame.title)?;
+        let mut chart = cartesian(&plot, frame, n, top)?;
         // Highest cumulative first, so each lower band paints over it.
-        for (i, (s, upper)) in series.iter().zip(&cumulative).enumerate().rev() {
-            let c = colour(i);
+        for (i, upper) in cumulative.iter().enumerate().rev() {
             chart
                 .draw_series(AreaSeries::new(
                     upper.iter().enumerate().map(|(x, &y)| (x as f64, y)),
                     0.0,
-                    c.mix(0.85),
+                    colour(i).mix(0.85),
                 ))
-                .map_err(error)?
-                .label(s.name.clone())
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], c.filled()));
+                .map_err(error)?;
         }
         for line in lines {
             chart
@@ -144,11 +303,9 @@ pub fn stacked_area(frame: &Frame, series: &[Series], lines: &[Series]) -> DrawR
                     line.values.iter().enumerate().map(|(x, &y)| (x as f64, y)),
                     BLACK.stroke_width(2),
                 ))
-                .map_err(error)?
-                .label(line.name.clone())
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 12, y)], BLACK.stroke_width(2)));
+                .map_err(error)?;
         }
-        legend(&mut chart)?;
+        draw_legend(&side, &entries)?;
         root.present().map_err(error)?;
     }
     Ok(svg)
@@ -157,20 +314,35 @@ pub fn stacked_area(frame: &Frame, series: &[Series], lines: &[Series]) -> DrawR
 /// Lines, one per series, with optional dashed reference lines (caps).
 pub fn lines(frame: &Frame, series: &[Series], references: &[Reference]) -> DrawResult<String> {
     let n = frame.x_labels.len();
-    let top = y_top(
+    let top = frame.top(
         series.iter().flat_map(|s| s.values.iter().copied()).chain(
             references
                 .iter()
                 .flat_map(|r| r.values.iter().flatten().copied()),
         ),
     );
+    let reference_colour = |r: &Reference| r.colour_of.map_or(BLACK, colour);
+    let drawn: Vec<&Reference> = references
+        .iter()
+        .filter(|r| r.values.iter().any(Option::is_some))
+        .collect();
+    let entries: Vec<Entry> = series
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Entry::new(&s.name, Mark::Line(colour(i).into())))
+        .chain(
+            drawn
+                .iter()
+                .map(|r| Entry::new(&r.name, Mark::Dashed(reference_colour(r).into()))),
+        )
+        .collect();
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(error)?;
-        let mut chart = cartesian(&root, frame, n, top)?;
+        let root =
+            SVGBackend::with_string(&mut svg, (SIZE.0, height_for(&entries))).into_drawing_area();
+        let (plot, side) = areas(&root, frame.title)?;
+        let mut chart = cartesian(&plot, frame, n, top)?;
         for (i, s) in series.iter().enumerate() {
-            let c = colour(i);
             chart
                 .draw_series(LineSeries::new(
                     // Points without a value (a sweep point with no plan)
@@ -180,14 +352,12 @@ pub fn lines(frame: &Frame, series: &[Series], references: &[Reference]) -> Draw
                         .enumerate()
                         .filter(|(_, y)| y.is_finite())
                         .map(|(x, &y)| (x as f64, y)),
-                    c.stroke_width(2),
+                    colour(i).stroke_width(2),
                 ))
-                .map_err(error)?
-                .label(s.name.clone())
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 12, y)], c.stroke_width(2)));
+                .map_err(error)?;
         }
-        for r in references {
-            let c = r.colour_of.map_or(BLACK, colour);
+        for r in drawn {
+            let c = reference_colour(r);
             // Dashes as short segments: one per half period.
             let segments: Vec<PathElement<(f64, f64)>> = r
                 .values
@@ -196,16 +366,9 @@ pub fn lines(frame: &Frame, series: &[Series], references: &[Reference]) -> Draw
                 .filter_map(|(x, v)| v.map(|y| (x as f64, y)))
                 .map(|(x, y)| PathElement::new([(x - 0.25, y), (x + 0.25, y)], c.stroke_width(1)))
                 .collect();
-            if segments.is_empty() {
-                continue;
-            }
-            chart
-                .draw_series(segments)
-                .map_err(error)?
-                .label(r.name.clone())
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 5, y)], c.stroke_width(1)));
+            chart.draw_series(segments).map_err(error)?;
         }
-        legend(&mut chart)?;
+        draw_legend(&side, &entries)?;
         root.present().map_err(error)?;
     }
     Ok(svg)
@@ -224,20 +387,33 @@ pub struct Band {
 /// compute over time, from the lowest to the highest future.
 pub fn fan(frame: &Frame, bands: &[Band], lines: &[Series]) -> DrawResult<String> {
     let n = frame.x_labels.len();
-    let top = y_top(
+    let top = frame.top(
         bands
             .iter()
             .flat_map(|b| b.upper.iter().copied())
             .chain(lines.iter().flat_map(|s| s.values.iter().copied())),
-    ) * 1.15;
+    );
+    let base = colour(0);
+    let shade = |i: usize| base.mix(0.18 + 0.22 * i as f64);
+    let line_colour = |i: usize| if i == 0 { BLACK } else { colour(i) };
+    let entries: Vec<Entry> = bands
+        .iter()
+        .enumerate()
+        .map(|(i, b)| Entry::new(&b.name, Mark::Swatch(shade(i))))
+        .chain(
+            lines
+                .iter()
+                .enumerate()
+                .map(|(i, s)| Entry::new(&s.name, Mark::Line(line_colour(i).into()))),
+        )
+        .collect();
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(error)?;
-        let mut chart = cartesian(&root, frame, n, top)?;
-        let base = colour(0);
+        let root =
+            SVGBackend::with_string(&mut svg, (SIZE.0, height_for(&entries))).into_drawing_area();
+        let (plot, side) = areas(&root, frame.title)?;
+        let mut chart = cartesian(&plot, frame, n, top)?;
         for (i, band) in bands.iter().enumerate() {
-            let shade = base.mix(0.18 + 0.22 * i as f64);
             let mut outline: Vec<(f64, f64)> = band
                 .upper
                 .iter()
@@ -252,15 +428,10 @@ pub fn fan(frame: &Frame, bands: &[Band], lines: &[Series]) -> DrawResult<String
                     .map(|(x, &y)| (x as f64, y)),
             );
             chart
-                .draw_series([Polygon::new(outline, shade.filled())])
-                .map_err(error)?
-                .label(band.name.clone())
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 5), (x + 12, y + 5)], shade.filled())
-                });
+                .draw_series([Polygon::new(outline, shade(i).filled())])
+                .map_err(error)?;
         }
         for (i, s) in lines.iter().enumerate() {
-            let c = if i == 0 { BLACK } else { colour(i) };
             chart
                 .draw_series(LineSeries::new(
                     s.values
@@ -268,13 +439,11 @@ pub fn fan(frame: &Frame, bands: &[Band], lines: &[Series]) -> DrawResult<String
                         .enumerate()
                         .filter(|(_, y)| y.is_finite())
                         .map(|(x, &y)| (x as f64, y)),
-                    c.stroke_width(2),
+                    line_colour(i).stroke_width(2),
                 ))
-                .map_err(error)?
-                .label(s.name.clone())
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 12, y)], c.stroke_width(2)));
+                .map_err(error)?;
         }
-        legend(&mut chart)?;
+        draw_legend(&side, &entries)?;
         root.present().map_err(error)?;
     }
     Ok(svg)
@@ -286,13 +455,20 @@ pub fn stacked_bars(frame: &Frame, series: &[Series]) -> DrawResult<String> {
     let totals: Vec<f64> = (0..n)
         .map(|x| series.iter().map(|s| s.values[x].max(0.0)).sum())
         .collect();
-    // Room above the bars for the legend.
-    let top = y_top(totals.iter().copied()) * 1.2;
+    let top = frame.top(totals.iter().copied());
+    // The legend reads like the stack: the top segment first.
+    let entries: Vec<Entry> = series
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, s)| Entry::new(&s.name, Mark::Swatch(colour(i).into())))
+        .collect();
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(error)?;
-        let mut chart = cartesian(&root, frame, n, top)?;
+        let root =
+            SVGBackend::with_string(&mut svg, (SIZE.0, height_for(&entries))).into_drawing_area();
+        let (plot, side) = areas(&root, frame.title)?;
+        let mut chart = cartesian(&plot, frame, n, top)?;
         let mut base = vec![0.0; n];
         for (i, s) in series.iter().enumerate() {
             let c = colour(i);
@@ -307,13 +483,9 @@ pub fn stacked_bars(frame: &Frame, series: &[Series]) -> DrawResult<String> {
                     Rectangle::new([(x as f64 - 0.38, y0), (x as f64 + 0.38, y1)], c.filled())
                 })
                 .collect();
-            chart
-                .draw_series(bars)
-                .map_err(error)?
-                .label(s.name.clone())
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], c.filled()));
+            chart.draw_series(bars).map_err(error)?;
         }
-        legend(&mut chart)?;
+        draw_legend(&side, &entries)?;
         root.present().map_err(error)?;
     }
     Ok(svg)
@@ -321,6 +493,8 @@ pub fn stacked_bars(frame: &Frame, series: &[Series]) -> DrawResult<String> {
 
 /// Horizontal bars with a value label each, e.g. NPV per GPU option or per
 /// cost category; a bar of `None` is drawn empty with its note instead.
+/// The value sits at the bar's end; its note, which may be long, goes on
+/// the line below the bar, wrapped, so no label runs off the chart.
 pub fn horizontal_bars(
     title: &str,
     x_desc: &str,
@@ -328,7 +502,16 @@ pub fn horizontal_bars(
 ) -> DrawResult<String> {
     let n = bars.len().max(1);
     let top = y_top(bars.iter().filter_map(|b| b.1));
-    let height = (90 + 34 * n as u32).max(160);
+    let label_area = label_width(bars.iter().map(|b| b.0.as_str()));
+    // Characters of a note line in the plot's width (about 7 px each).
+    let note_characters = ((SIZE.0 - label_area - 40) / 7) as usize;
+    let note_lines = bars
+        .iter()
+        .map(|b| wrapped(&b.2, note_characters).len())
+        .max()
+        .unwrap_or(0);
+    let row = 34 + 15 * note_lines as u32;
+    let height = (90 + row * n as u32).max(160);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (SIZE.0, height)).into_drawing_area();
@@ -337,13 +520,15 @@ pub fn horizontal_bars(
             .caption(title, (FONT, 18))
             .margin(12)
             .x_label_area_size(44)
-            .y_label_area_size(label_width(bars.iter().map(|b| b.0.as_str())))
+            .y_label_area_size(label_area)
             .build_cartesian_2d(0.0..top * 1.25, -0.5..(n as f64 - 0.5))
             .map_err(error)?;
         let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
         chart
             .configure_mesh()
             .disable_y_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
             .y_labels(n)
             .y_label_formatter(&|y| {
                 let i = y.round();
@@ -358,32 +543,40 @@ pub fn horizontal_bars(
             .label_style((FONT, 13))
             .draw()
             .map_err(error)?;
+        // The bar's thickness in the row, leaving room for its note below.
+        let half = 0.32 * 34.0 / row as f64;
+        let line_step = 15.0 / row as f64;
+        let font = |h| {
+            (FONT, 13)
+                .into_font()
+                .color(&BLACK)
+                .pos(Pos::new(h, VPos::Center))
+        };
         for (k, (_, value, note)) in bars.iter().enumerate() {
-            let y = (n - 1 - k) as f64;
+            let centre = (n - 1 - k) as f64;
+            let y = centre + line_step * note_lines as f64 / 2.0;
             let c = colour(k);
             if let Some(v) = value {
                 chart
                     .draw_series([Rectangle::new(
-                        [(0.0, y - 0.32), (v.max(0.0), y + 0.32)],
+                        [(0.0, y - half), (v.max(0.0), y + half)],
                         c.filled(),
                     )])
                     .map_err(error)?;
+                chart
+                    .draw_series([Text::new(
+                        axis_number(*v, top),
+                        (v.max(0.0) + top * 0.01, y),
+                        font(HPos::Left),
+                    )])
+                    .map_err(error)?;
             }
-            let text = match value {
-                Some(v) => format!("{} {note}", axis_number(*v, top)),
-                None => note.clone(),
-            };
-            let at = (value.unwrap_or(0.0).max(0.0) + top * 0.01, y);
-            chart
-                .draw_series([Text::new(
-                    text,
-                    at,
-                    (FONT, 13)
-                        .into_font()
-                        .color(&BLACK)
-                        .pos(Pos::new(HPos::Left, VPos::Center)),
-                )])
-                .map_err(error)?;
+            for (i, line) in wrapped(note, note_characters).into_iter().enumerate() {
+                let below = y - half - line_step * (i as f64 + 0.6);
+                chart
+                    .draw_series([Text::new(line, (0.0, below), font(HPos::Left))])
+                    .map_err(error)?;
+            }
         }
         root.present().map_err(error)?;
     }
@@ -403,43 +596,38 @@ type Cartesian<'a, 'b> = ChartContext<
     Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
 >;
 
-/// The axes every time chart shares: periods along x, a unit along y.
+/// The axes every chart over periods or options shares: labels along x, a
+/// unit along y, light grid lines at the labelled values only.
 fn cartesian<'a, 'b>(
-    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    area: &'a Area<'b>,
     frame: &Frame,
     n: usize,
     top: f64,
 ) -> DrawResult<Cartesian<'a, 'b>> {
-    let mut chart = ChartBuilder::on(root)
-        .caption(frame.title, (FONT, 18))
+    let x_area = if frame.x_desc.is_empty() { 44 } else { 60 };
+    let mut chart = ChartBuilder::on(area)
         .margin(12)
-        .x_label_area_size(44)
+        .x_label_area_size(x_area)
         .y_label_area_size(72)
         .build_cartesian_2d(-0.5..(n.max(1) as f64 - 0.5), 0.0..top)
         .map_err(error)?;
     let labels = frame.x_labels;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
+    let x_formatter = |x: &f64| x_label(labels, *x);
+    let y_formatter = |y: &f64| axis_number(*y, top);
+    let mut mesh = chart.configure_mesh();
+    mesh.disable_x_mesh()
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(GRID)
         .x_labels(n.clamp(2, 40))
-        .x_label_formatter(&|x| x_label(labels, *x))
-        .y_label_formatter(&|y| axis_number(*y, top))
+        .x_label_formatter(&x_formatter)
+        .y_label_formatter(&y_formatter)
         .y_desc(frame.y_desc)
-        .label_style((FONT, 13))
-        .draw()
-        .map_err(error)?;
+        .label_style((FONT, 13));
+    if !frame.x_desc.is_empty() {
+        mesh.x_desc(frame.x_desc);
+    }
+    mesh.draw().map_err(error)?;
     Ok(chart)
-}
-
-fn legend<'a, 'b: 'a>(chart: &mut Cartesian<'a, 'b>) -> DrawResult<()> {
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font((FONT, 13))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.4))
-        .draw()
-        .map_err(error)
 }
 
 #[cfg(test)]
@@ -447,11 +635,36 @@ mod tests {
     use super::*;
 
     fn frame<'a>(labels: &'a [String]) -> Frame<'a> {
-        Frame {
-            title: "Installed compute",
-            x_labels: labels,
-            y_desc: "PFLOP/s",
-        }
+        Frame::new("Installed compute", labels, "PFLOP/s")
+    }
+
+    #[test]
+    fn legend_names_wrap_at_words_and_are_never_cut() {
+        assert_eq!(
+            wrapped("compute used (training, base, de-identification)", 33),
+            vec!["compute used (training, base,", "de-identification)"]
+        );
+        assert_eq!(
+            wrapped("banned_then_licensed/licensed", 10),
+            vec!["banned_then_licensed/licensed"]
+        );
+        // Many entries make the chart taller, never clip the legend.
+        let entries: Vec<Entry> = (0..40)
+            .map(|i| Entry::new(&format!("series {i}"), Mark::Line(BLACK.into())))
+            .collect();
+        assert!(height_for(&entries) > SIZE.1);
+        assert_eq!(height_for(&entries[..3]), SIZE.1);
+    }
+
+    #[test]
+    fn shares_run_to_their_fixed_top() {
+        let labels: Vec<String> = vec!["video".into()];
+        let frame = Frame::new("shares", &labels, "%").with_y_max(100.0);
+        assert_eq!(frame.top([30.0, 70.0].into_iter()), 100.0);
+        assert_eq!(
+            Frame::new("x", &labels, "%").top([100.0].into_iter()),
+            108.0
+        );
     }
 
     #[test]

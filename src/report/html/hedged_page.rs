@@ -191,12 +191,12 @@ fn futures_section(report: &HedgedReport, seconds: f64) -> Markup {
             h2 { "The futures" }
             p.note { "Each future runs the same purchases until an event tells it apart from others, then its own. The bands hold every future, and the middle 80% of probability; the line is the probability-weighted mean." }
             (chart(charts::fan(
-                &Frame { title: "Installed compute in each future", x_labels: labels, y_desc: "PFLOP/s" },
+                &Frame::new("Installed compute in each future (sustained PFLOP/s)", labels, "PFLOP/s"),
                 &compute_bands,
                 &compute_lines,
             )))
             (chart(charts::fan(
-                &Frame { title: "Cost per period in each future (undiscounted)", x_labels: labels, y_desc: &currency_m },
+                &Frame::new("Cost per period in each future (undiscounted)", labels, &currency_m),
                 &cost_bands,
                 &cost_lines,
             )))
@@ -258,11 +258,7 @@ fn npv_distribution(report: &HedgedReport) -> Markup {
         futures.len()
     );
     chart(charts::stacked_bars(
-        &Frame {
-            title: &title,
-            x_labels: &labels,
-            y_desc: "% of probability",
-        },
+        &Frame::new(&title, &labels, "% of probability").with_x_desc(&currency_m),
         &[Series {
             name: "probability".into(),
             values: mass,

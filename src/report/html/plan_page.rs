@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use maud::{html, Markup};
 
 use super::charts::{self, Frame, Reference, Series};
-use super::page::{chart, headline_status, page, tables};
+use super::page::{chart, headline_status, page, table_section};
 use crate::analyses::limits::capacity_limits;
 use crate::model::PlanInput;
 use crate::plan::result::{CostRow, DataRow};
@@ -25,7 +25,9 @@ pub fn plan_page(input: &PlanInput, report: &PlanReport) -> String {
         @if report.objective.is_some() {
             (charts_section(input, report))
         }
-        (tables(&plan_tables::all(
+        // The costs right after the charts, then the decisions in detail.
+        (table_section("Costs", &plan_tables::cost_tables(report)))
+        (table_section("The plan in tables", &plan_tables::all_but_costs(
             report,
             RunFacts::default(),
             input.seconds,
@@ -196,11 +198,7 @@ fn charts_section(input: &PlanInput, report: &PlanReport) -> Markup {
             .position(|g| g.name == gpu)
             .map_or(0.0, |g| input.node_pflop[g] / per_second)
     };
-    let frame = |title: &'static str, y_desc: &'static str| Frame {
-        title,
-        x_labels: labels,
-        y_desc,
-    };
+    let frame = |title: &'static str, y_desc: &'static str| Frame::new(title, labels, y_desc);
 
     let compute = by_period(
         labels,
@@ -230,30 +228,60 @@ fn charts_section(input: &PlanInput, report: &PlanReport) -> Markup {
         }
     }
 
-    let power = by_period(
+    // Power as a share of each site's own cap: a 120 MW cap would dwarf a
+    // site drawing 15 MW on a shared MW axis. Sites without a cap are named
+    // in the title.
+    let cap_of = |site: &str| {
+        scenario
+            .sites
+            .iter()
+            .find(|s| s.name == site)
+            .and_then(|s| s.power_cap_mw)
+            .filter(|&cap| cap > 0.0)
+    };
+    let mut power_share = by_period(
         labels,
         &report.sites,
         |r| &r.period,
         |r| r.site.clone(),
-        |r| r.power_mw,
+        |r| cap_of(&r.site).map_or(0.0, |cap| 100.0 * r.power_mw / cap),
     );
-    // A site's cap holds for the whole horizon.
-    let caps: Vec<Reference> = power
+    for series in &mut power_share {
+        let peak = report
+            .sites
+            .iter()
+            .filter(|r| r.site == series.name)
+            .map(|r| r.power_mw)
+            .fold(0.0, f64::max);
+        if let Some(cap) = cap_of(&series.name) {
+            series.name = format!(
+                "{} (cap {} MW, peak {} MW)",
+                series.name,
+                number(cap, 0),
+                number(peak, 1)
+            );
+        }
+    }
+    let uncapped: Vec<&str> = scenario
+        .sites
         .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let cap = scenario
-                .sites
-                .iter()
-                .find(|site| site.name == s.name)
-                .and_then(|site| site.power_cap_mw);
-            Reference {
-                name: format!("{} cap", s.name),
-                values: vec![cap; labels.len()],
-                colour_of: Some(i),
-            }
-        })
+        .filter(|s| s.power_cap_mw.is_none_or(|cap| cap <= 0.0))
+        .map(|s| s.name.as_str())
         .collect();
+    power_share.retain(|s| !uncapped.iter().any(|u| s.name == *u));
+    let power_title = if uncapped.is_empty() {
+        "Power by site as a share of its cap (PUE included)".to_string()
+    } else {
+        format!(
+            "Power by site as a share of its cap (PUE included; no cap: {})",
+            uncapped.join(", ")
+        )
+    };
+    let full_cap = [Reference {
+        name: "the cap (100%)".into(),
+        values: vec![Some(100.0); labels.len()],
+        colour_of: None,
+    }];
 
     let storage = by_period(
         labels,
@@ -386,22 +414,28 @@ fn charts_section(input: &PlanInput, report: &PlanReport) -> Markup {
                 &compute,
                 &needed,
             )))
-            (chart(charts::lines(&frame("Power by site against its cap (MW, PUE included)", "MW"), &power, &caps)))
+            @if !power_share.is_empty() {
+                (chart(charts::lines(
+                    &Frame::new(&power_title, labels, "% of the site's cap").with_y_max(100.0),
+                    &power_share,
+                    &full_cap,
+                )))
+            }
             (chart(charts::stacked_area(&frame("Installed storage by tier, all sites (PB)", "PB"), &storage, &[])))
             (chart(charts::stacked_area(&frame("Installed storage by site, all tiers (PB)", "PB"), &storage_by_site, &[])))
             @if !bandwidth.is_empty() {
                 (chart(charts::lines(&frame("Ingest and link bandwidth leased (Gbps)", "Gbps"), &bandwidth, &[])))
             }
             (chart(charts::stacked_bars(
-                &Frame { title: "Where each class is trained (% of its training over the horizon)", x_labels: &classes, y_desc: "%" },
+                &Frame::new("Where each class is trained (% of its training over the horizon)", &classes, "%").with_y_max(100.0),
                 &shares(&trained),
             )))
             (chart(charts::stacked_bars(
-                &Frame { title: "Where each class is kept (% of its stock at the end of the horizon)", x_labels: &classes, y_desc: "%" },
+                &Frame::new("Where each class is kept (% of its stock at the end of the horizon)", &classes, "%").with_y_max(100.0),
                 &shares(&stock),
             )))
             (chart(charts::stacked_bars(
-                &Frame { title: &costs_title, x_labels: labels, y_desc: &currency_m },
+                &Frame::new(&costs_title, labels, &currency_m),
                 &costs,
             )))
             (chart(charts::horizontal_bars(&npv_title, &currency_m, &npv_bars)))

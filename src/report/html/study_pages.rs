@@ -28,7 +28,7 @@ pub fn compare_page(report: &CompareReport) -> String {
             (
                 r.option.clone(),
                 r.npv.map(|v| v / 1e6),
-                shortened(&note, 90),
+                shortened(&note, 140),
             )
         })
         .collect();
@@ -36,7 +36,7 @@ pub fn compare_page(report: &CompareReport) -> String {
     let body = html! {
         p.note {
             "One plan per GPU option (only that option may be bought) and one with every option, "
-            "best NPV first. After each bar: what limits that plan first, or why there is none."
+            "best NPV first. Under each bar: what limits that plan first, or why there is none (in full in the table)."
         }
         @if !report.overrides.is_empty() {
             p.note { "Overrides: " (report.overrides.join(", ")) }
@@ -158,7 +158,16 @@ pub fn sweep_page(report: &SweepReport) -> String {
                 .map(|(name, values)| Series { name, values })
                 .collect();
             let chart_title = format!("NPV against {name}");
-            (chart_title, xs, series)
+            let x_desc = format!("{name} ({})", parameter_unit(name, &report.currency));
+            // Numbers with thousands separators: 1,200,000, not 1200000.
+            let xs: Vec<String> = xs
+                .iter()
+                .map(|x| match x.parse::<f64>() {
+                    Ok(v) if v.is_finite() => axis_value(v),
+                    _ => x.clone(),
+                })
+                .collect();
+            (chart_title, x_desc, xs, series)
         })
         .collect();
     let body = html! {
@@ -167,12 +176,67 @@ pub fn sweep_page(report: &SweepReport) -> String {
             @if let Some(shard) = &report.shard { " (shard " (shard) ")" }
             ". Points without a plan are left out of the lines and listed in the table."
         }
-        @for (chart_title, xs, series) in &figures {
-            (chart(charts::lines(&Frame { title: chart_title, x_labels: xs, y_desc: &axis }, series, &[])))
+        @for (chart_title, x_desc, xs, series) in &figures {
+            (chart(charts::lines(&Frame::new(chart_title, xs, &axis).with_x_desc(x_desc), series, &[])))
         }
         (tables(&[sweep_tables::table(report)]))
     };
     page(&title, body)
+}
+
+/// A swept value as an axis shows it: separators, and the decimals it has
+/// (up to six).
+fn axis_value(value: f64) -> String {
+    let decimals = (0..=6)
+        .find(|&d| (value * 10f64.powi(d)).fract().abs() < 1e-9)
+        .unwrap_or(6) as usize;
+    crate::report::format::number(value, decimals)
+}
+
+/// The unit of a scenario value, read from its key as docs/scenario.md
+/// names them: `gpu.H20.price_per_node` is in CNY per node,
+/// `site.lingang.power_cap_mw` in MW, `fleet.growth_per_year` a share.
+fn parameter_unit(path: &str, currency: &str) -> String {
+    let key = path.rsplit('.').next().unwrap_or(path);
+    if let Some(per) = key.split_once("price_per_").map(|(_, per)| per) {
+        let per = match per {
+            "gbps_month" => "Gbps-month",
+            "kwh" => "kWh",
+            "pb" => "PB",
+            "pflop" => "PFLOP",
+            other => other,
+        };
+        return format!("{currency} per {per}");
+    }
+    if key.starts_with("maintenance_per_node_year") {
+        return format!("{currency} per node-year");
+    }
+    if key == "capex_per_period" {
+        return format!("{currency} per period");
+    }
+    let suffixes = [
+        ("_mw", "MW"),
+        ("_gbps", "Gbps"),
+        ("_kw", "kW"),
+        ("_pb", "PB"),
+        ("_per_pb", "per PB"),
+        ("_years", "years"),
+        ("_months", "months"),
+        ("_per_period", "per period"),
+        ("_nodes", "nodes"),
+        ("tflops", "TFLOPS"),
+        ("vehicles", "vehicles"),
+    ];
+    if let Some((_, unit)) = suffixes.iter().find(|(end, _)| key.ends_with(end)) {
+        return unit.to_string();
+    }
+    if key.ends_with("_per_year") || key.ends_with("rate") {
+        return "share per year".into();
+    }
+    if key.ends_with("share") || key.ends_with("fraction") || key == "mfu" || key == "probability" {
+        return "share".into();
+    }
+    "as in the scenario file".into()
 }
 
 /// `text` cut at a word to at most `limit` characters, with an ellipsis
@@ -189,6 +253,28 @@ fn shortened(text: &str, limit: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::shortened;
+
+    #[test]
+    fn swept_values_read_with_separators_and_units() {
+        assert_eq!(super::axis_value(1_200_000.0), "1,200,000");
+        assert_eq!(super::axis_value(0.15), "0.15");
+        assert_eq!(
+            super::parameter_unit("gpu.H20.price_per_node", "CNY"),
+            "CNY per node"
+        );
+        assert_eq!(
+            super::parameter_unit("site.lingang.power_cap_mw", "CNY"),
+            "MW"
+        );
+        assert_eq!(
+            super::parameter_unit("fleet.growth_per_year", "CNY"),
+            "share per year"
+        );
+        assert_eq!(
+            super::parameter_unit("site.x.ingest_price_per_gbps_month", "USD"),
+            "USD per Gbps-month"
+        );
+    }
 
     #[test]
     fn long_notes_are_cut_at_a_word() {
