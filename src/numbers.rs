@@ -63,6 +63,21 @@ pub fn signed_percent(share: Option<f64>, decimals: usize) -> String {
     }
 }
 
+/// A value as typed, for people: thousands separators and the decimals it
+/// has (up to six): `1200000` -> `1,200,000`, `0.15` -> `0.15`. Text that is
+/// not a number stays as it is.
+pub fn as_typed(text: &str) -> String {
+    match text.trim().parse::<f64>() {
+        Ok(value) if value.is_finite() => {
+            let decimals = (0..=6)
+                .find(|&d| (value * 10f64.powi(d)).fract().abs() < 1e-9)
+                .unwrap_or(6) as usize;
+            number(value, decimals)
+        }
+        _ => text.to_string(),
+    }
+}
+
 /// A count with its noun, singular for one: `1 LP solve`, `2,390 LP
 /// solves`, `1 node`.
 pub fn count(n: f64, singular: &str, plural: &str) -> String {

@@ -39,7 +39,10 @@ fn the_diff_example_lines_are_what_diff_prints() {
 fn links_point_inside_the_repository() {
     let mut files = vec!["README.md".to_string()];
     for entry in std::fs::read_dir("docs").unwrap() {
-        files.push(entry.unwrap().path().display().to_string());
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            files.push(path.display().to_string());
+        }
     }
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();

@@ -33,7 +33,7 @@ pub fn table(report: &SweepReport) -> TextTable {
         TextTable::new(title, &header_refs, report.parameters.len() + 2).with_trailing_text(1);
     for row in &report.rows {
         let mut cells = vec![row.point.to_string()];
-        cells.extend(row.values.iter().cloned());
+        cells.extend(row.values.iter().map(|v| crate::numbers::as_typed(v)));
         cells.push(row.status.clone());
         cells.push(row.npv.map_or_else(|| "-".to_string(), millions));
         for gpu in &report.gpus {

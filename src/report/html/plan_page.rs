@@ -277,11 +277,30 @@ fn charts_section(input: &PlanInput, report: &PlanReport) -> Markup {
             uncapped.join(", ")
         )
     };
-    let full_cap = [Reference {
-        name: "the cap (100%)".into(),
-        values: vec![Some(100.0); labels.len()],
-        colour_of: None,
-    }];
+    // The axis runs to the highest share; the cap's 100% line shows when
+    // a site comes near it.
+    let highest_share = power_share
+        .iter()
+        .flat_map(|s| s.values.iter().copied())
+        .fold(0.0, f64::max);
+    let near_cap = highest_share > 80.0;
+    let full_cap: Vec<Reference> = if near_cap {
+        vec![Reference {
+            name: "the cap (100%)".into(),
+            values: vec![Some(100.0); labels.len()],
+            colour_of: None,
+        }]
+    } else {
+        Vec::new()
+    };
+    let power_frame = {
+        let frame = Frame::new(&power_title, labels, "% of the site's cap");
+        if near_cap {
+            frame.with_y_max(100.0)
+        } else {
+            frame
+        }
+    };
 
     let storage = by_period(
         labels,
@@ -415,11 +434,7 @@ fn charts_section(input: &PlanInput, report: &PlanReport) -> Markup {
                 &needed,
             )))
             @if !power_share.is_empty() {
-                (chart(charts::lines(
-                    &Frame::new(&power_title, labels, "% of the site's cap").with_y_max(100.0),
-                    &power_share,
-                    &full_cap,
-                )))
+                (chart(charts::lines(&power_frame, &power_share, &full_cap)))
             }
             (chart(charts::stacked_area(&frame("Installed storage by tier, all sites (PB)", "PB"), &storage, &[])))
             (chart(charts::stacked_area(&frame("Installed storage by site, all tiers (PB)", "PB"), &storage_by_site, &[])))

@@ -8,6 +8,7 @@ use maud::html;
 
 use super::charts::{self, Frame, Series};
 use super::page::{chart, page, tables};
+use crate::numbers::as_typed;
 use crate::report::format::millions;
 use crate::report::{compare_tables, hedge_tables, sweep_tables};
 use crate::studies::compare::CompareReport;
@@ -67,7 +68,7 @@ pub fn hedge_page(report: &HedgeReport) -> String {
     for bet in &report.plan_for {
         let note = match (bet.vss, &bet.why) {
             (Some(vss), _) => format!("(VSS {currency} {} M)", millions(vss)),
-            (None, Some(why)) => shortened(&format!("{}: {why}", bet.status), 90),
+            (None, Some(why)) => shortened(&format!("{}: {why}", bet.status), 140),
             (None, None) => bet.status.clone(),
         };
         bars.push((
@@ -141,7 +142,11 @@ pub fn sweep_page(report: &SweepReport) -> String {
                         let k = values.iter().position(|v| *v == row.values[o]).unwrap_or(0);
                         (
                             k,
-                            format!("{} = {}", report.parameters[o].path, row.values[o]),
+                            format!(
+                                "{} = {}",
+                                report.parameters[o].path,
+                                as_typed(&row.values[o])
+                            ),
                         )
                     }
                     None => (0, "NPV".to_string()),
@@ -160,13 +165,7 @@ pub fn sweep_page(report: &SweepReport) -> String {
             let chart_title = format!("NPV against {name}");
             let x_desc = format!("{name} ({})", parameter_unit(name, &report.currency));
             // Numbers with thousands separators: 1,200,000, not 1200000.
-            let xs: Vec<String> = xs
-                .iter()
-                .map(|x| match x.parse::<f64>() {
-                    Ok(v) if v.is_finite() => axis_value(v),
-                    _ => x.clone(),
-                })
-                .collect();
+            let xs: Vec<String> = xs.iter().map(|x| as_typed(x)).collect();
             (chart_title, x_desc, xs, series)
         })
         .collect();
@@ -182,15 +181,6 @@ pub fn sweep_page(report: &SweepReport) -> String {
         (tables(&[sweep_tables::table(report)]))
     };
     page(&title, body)
-}
-
-/// A swept value as an axis shows it: separators, and the decimals it has
-/// (up to six).
-fn axis_value(value: f64) -> String {
-    let decimals = (0..=6)
-        .find(|&d| (value * 10f64.powi(d)).fract().abs() < 1e-9)
-        .unwrap_or(6) as usize;
-    crate::report::format::number(value, decimals)
 }
 
 /// The unit of a scenario value, read from its key as docs/scenario.md
@@ -256,8 +246,9 @@ mod tests {
 
     #[test]
     fn swept_values_read_with_separators_and_units() {
-        assert_eq!(super::axis_value(1_200_000.0), "1,200,000");
-        assert_eq!(super::axis_value(0.15), "0.15");
+        assert_eq!(crate::numbers::as_typed("1200000"), "1,200,000");
+        assert_eq!(crate::numbers::as_typed("0.15"), "0.15");
+        assert_eq!(crate::numbers::as_typed("\"CN\""), "\"CN\"");
         assert_eq!(
             super::parameter_unit("gpu.H20.price_per_node", "CNY"),
             "CNY per node"
