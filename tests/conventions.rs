@@ -258,3 +258,43 @@ fn a_sweep_range_without_points_is_explained() {
         "{err}"
     );
 }
+
+#[test]
+fn csv_headers_name_their_units() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = fsdplan()
+        .args([
+            "plan",
+            SMALL,
+            "--format",
+            "csv",
+            "--out",
+            dir.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let header = |file: &str| {
+        let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        text.lines().next().unwrap().to_string()
+    };
+    assert!(header("costs.csv").starts_with("period,gpu_capital_cny,storage_capital_cny,"));
+    assert!(
+        header("sites.csv").contains(",compute_pflop_per_period,"),
+        "{}",
+        header("sites.csv")
+    );
+    let gpus = std::fs::read_to_string(dir.path().join("gpus.csv")).unwrap();
+    // Whole nodes as integers, never `420.0`.
+    assert!(!gpus.contains(".0,") && !gpus.contains(".0\n"), "{gpus}");
+    let out = fsdplan()
+        .args(["compare", SMALL, "--relax", "--format", "csv"])
+        .output()
+        .unwrap();
+    let compare = String::from_utf8(out.stdout).unwrap();
+    let header = compare.lines().next().unwrap();
+    assert!(
+        header.contains(",delivered_pflop_over_horizon,cost_per_delivered_eflop_cny,"),
+        "{header}"
+    );
+}

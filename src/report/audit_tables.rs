@@ -37,6 +37,6 @@ pub fn tables(report: &AuditReport) -> Vec<TextTable> {
 pub fn csv(report: &AuditReport) -> Result<Vec<(&'static str, String)>, csv::Error> {
     Ok(vec![(
         "violations.csv",
-        to_csv(&report.violations, super::csv_tables::Units::NONE)?,
+        to_csv(&report.violations, super::csv_tables::Units::PLAIN)?,
     )])
 }

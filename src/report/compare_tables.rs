@@ -139,6 +139,8 @@ pub fn csv(report: &CompareReport) -> Result<Vec<(&'static str, String)>, csv::E
                     "npv_difference",
                     "cost_per_delivered_eflop",
                 ],
+                // Delivered compute is summed over the horizon.
+                pflop: "_over_horizon",
             },
         )?,
     )])

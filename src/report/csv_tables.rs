@@ -8,22 +8,16 @@ use crate::analyses::PlanReport;
 /// Each table's file name and CSV text.
 pub fn tables(report: &PlanReport) -> Result<Vec<(&'static str, String)>, csv::Error> {
     let currency = &report.currency;
-    let costs = Units {
-        currency,
-        money: COST_MONEY,
-    };
-    let summary = Units {
-        currency,
-        money: &["objective", "bound"],
-    };
+    let costs = Units::money(currency, COST_MONEY);
+    let summary = Units::money(currency, &["objective", "bound"]);
     Ok(vec![
         ("costs.csv", to_csv(&report.costs, costs)?),
-        ("gpus.csv", to_csv(&report.gpus, Units::NONE)?),
-        ("storage.csv", to_csv(&report.storage, Units::NONE)?),
-        ("sites.csv", to_csv(&report.sites, Units::NONE)?),
-        ("data.csv", to_csv(&report.data, Units::NONE)?),
-        ("links.csv", to_csv(&report.links, Units::NONE)?),
-        ("shortfall.csv", to_csv(&report.shortfall, Units::NONE)?),
+        ("gpus.csv", to_csv(&report.gpus, Units::PLAIN)?),
+        ("storage.csv", to_csv(&report.storage, Units::PLAIN)?),
+        ("sites.csv", to_csv(&report.sites, Units::PLAIN)?),
+        ("data.csv", to_csv(&report.data, Units::PLAIN)?),
+        ("links.csv", to_csv(&report.links, Units::PLAIN)?),
+        ("shortfall.csv", to_csv(&report.shortfall, Units::PLAIN)?),
         ("summary.csv", to_csv(&[Summary::of(report)], summary)?),
     ])
 }
@@ -52,22 +46,33 @@ impl<'a> Summary<'a> {
 }
 
 /// What a CSV's numbers are in, for its header: the currency of its money
-/// columns, and which columns are money. Other columns carry their unit in
-/// their name already (`_pb`, `_gbps`, `_mw`, `_nodes`, `_share`), and
-/// PFLOP columns (`pflop`, `..._pflop`) are PFLOP in the period, so they
-/// get `_per_period`.
+/// columns, which columns are money, and what its PFLOP columns (`pflop`,
+/// `..._pflop`) count: `_per_period` (a plan's rows) or `_over_horizon`
+/// (compare's delivered compute). Other columns carry their unit in their
+/// name already (`_pb`, `_gbps`, `_mw`, `_nodes`, `_share`).
 #[derive(Debug, Clone, Copy)]
 pub struct Units<'a> {
     pub currency: &'a str,
     pub money: &'a [&'a str],
+    pub pflop: &'a str,
 }
 
-impl Units<'_> {
-    /// No money columns.
-    pub const NONE: Units<'static> = Units {
+impl<'a> Units<'a> {
+    /// No money columns; PFLOP in the period.
+    pub const PLAIN: Units<'static> = Units {
         currency: "",
         money: &[],
+        pflop: "_per_period",
     };
+
+    /// `money` columns in `currency`; PFLOP in the period.
+    pub fn money(currency: &'a str, money: &'a [&'a str]) -> Units<'a> {
+        Units {
+            currency,
+            money,
+            pflop: "_per_period",
+        }
+    }
 
     /// A column's header with its unit: `gpu_capital_cny`,
     /// `compute_pflop_per_period`.
@@ -75,7 +80,7 @@ impl Units<'_> {
         if self.money.contains(&field) && !self.currency.is_empty() {
             format!("{field}_{}", self.currency.to_ascii_lowercase())
         } else if field == "pflop" || field.ends_with("_pflop") {
-            format!("{field}_per_period")
+            format!("{field}{}", self.pflop)
         } else {
             field.to_string()
         }
@@ -196,10 +201,7 @@ mod tests {
             bought_nodes: 420.0,
             note: None,
         }];
-        let units = Units {
-            currency: "CNY",
-            money: &["gpu_capital"],
-        };
+        let units = Units::money("CNY", &["gpu_capital"]);
         assert_eq!(
             to_csv(&rows, units).unwrap(),
             "period,gpu_capital_cny,compute_pflop_per_period,bought_nodes,note\n2025Q1,7.65,0,420,\n"

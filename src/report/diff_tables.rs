@@ -109,10 +109,7 @@ pub fn csv(
             .map(|(_, l)| l.clone())
             .collect()
     };
-    let money = Units {
-        currency: &report.currency,
-        money: &["a", "b", "change"],
-    };
+    let money = Units::money(&report.currency, &["a", "b", "change"]);
     Ok(vec![
         (
             "diff_categories.csv",
@@ -121,7 +118,7 @@ pub fn csv(
         ("diff_years.csv", to_csv(&keep(&report.years), money)?),
         (
             "diff_decisions.csv",
-            to_csv(&report.decisions, Units::NONE)?,
+            to_csv(&report.decisions, Units::PLAIN)?,
         ),
     ])
 }

@@ -286,18 +286,12 @@ pub fn hedged_csv(report: &HedgedExplainReport) -> Result<Vec<(&'static str, Str
 
 /// A binding limit's CSV: its value is money per unit of the limit.
 fn limit_units(currency: &str) -> Units<'_> {
-    Units {
-        currency,
-        money: &["value_per_unit", "value_of_one_percent"],
-    }
+    Units::money(currency, &["value_per_unit", "value_of_one_percent"])
 }
 
 /// A marginal cost's CSV: money per unit (the `unit` column names it).
 fn marginal_units(currency: &str) -> Units<'_> {
-    Units {
-        currency,
-        money: &["value_per_unit"],
-    }
+    Units::money(currency, &["value_per_unit"])
 }
 
 #[cfg(test)]

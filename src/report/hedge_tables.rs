@@ -105,10 +105,10 @@ pub fn tables(report: &HedgeReport) -> Vec<TextTable> {
 }
 
 pub fn csv(report: &HedgeReport) -> Result<Vec<(&'static str, String)>, csv::Error> {
-    let money = super::csv_tables::Units {
-        currency: &report.currency,
-        money: &["npv", "bound", "expected_npv", "vss", "objective", "regret"],
-    };
+    let money = super::csv_tables::Units::money(
+        &report.currency,
+        &["npv", "bound", "expected_npv", "vss", "objective", "regret"],
+    );
     Ok(vec![
         (
             "perfect_foresight.csv",

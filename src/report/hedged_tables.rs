@@ -318,21 +318,18 @@ fn purchases_per_future(report: &HedgedReport) -> TextTable {
 
 /// The hedged plan's tables as CSV, each with a first column `future`.
 pub fn csv(report: &HedgedReport) -> Result<Vec<(&'static str, String)>, csv::Error> {
-    let costs = Units {
-        currency: &report.currency,
-        money: super::csv_tables::COST_MONEY,
-    };
+    let costs = Units::money(&report.currency, super::csv_tables::COST_MONEY);
     Ok(vec![
         ("futures.csv", futures_csv(report)?),
         ("costs.csv", in_future_csv(&report.costs, costs)?),
-        ("gpus.csv", in_future_csv(&report.gpus, Units::NONE)?),
-        ("storage.csv", in_future_csv(&report.storage, Units::NONE)?),
-        ("sites.csv", in_future_csv(&report.sites, Units::NONE)?),
-        ("data.csv", in_future_csv(&report.data, Units::NONE)?),
-        ("links.csv", in_future_csv(&report.links, Units::NONE)?),
+        ("gpus.csv", in_future_csv(&report.gpus, Units::PLAIN)?),
+        ("storage.csv", in_future_csv(&report.storage, Units::PLAIN)?),
+        ("sites.csv", in_future_csv(&report.sites, Units::PLAIN)?),
+        ("data.csv", in_future_csv(&report.data, Units::PLAIN)?),
+        ("links.csv", in_future_csv(&report.links, Units::PLAIN)?),
         (
             "shortfall.csv",
-            in_future_csv(&report.shortfall, Units::NONE)?,
+            in_future_csv(&report.shortfall, Units::PLAIN)?,
         ),
     ])
 }

@@ -238,7 +238,6 @@ pub fn report(
     };
     // `report` writes only its page: the other renderings are `plan`'s.
     let emitted = output.emit(Rendered {
-        stem: "plan",
         tables: &Vec::new,
         json: &String::new,
         csv: &|| Ok(Vec::new()),
@@ -291,7 +290,6 @@ pub fn check(path: &Path, overrides: &[Override], output: &OutputArgs) -> i32 {
     let report =
         fsdplan::analyses::check::check(&input, &loaded.futures, &file, &override_texts(overrides));
     let emitted = output.emit(Rendered {
-        stem: "check",
         tables: &|| {
             let mut tables = vec![check_tables::summary(&report)];
             tables.extend(check_tables::all(&report));
@@ -366,7 +364,6 @@ pub fn plan(
     };
     let gpus_per_node = |name: &str| scenario.gpus_per_node(name);
     let emitted = output.emit(Rendered {
-        stem: "plan",
         tables: &|| {
             let mut tables = plan_tables::all(&report, facts, run.input.seconds, &gpus_per_node);
             if let Some(explained) = &report.explain {
@@ -497,7 +494,6 @@ fn plan_hedged(
         ));
     }
     let emitted = output.emit(Rendered {
-        stem: "plan",
         tables: &|| {
             let mut tables = hedged_tables::all(&report, base, futures);
             if let Some(explained) = &report.explain {
@@ -563,7 +559,6 @@ pub fn compare(
     };
     report.overrides = override_texts(overrides);
     let emitted = output.emit(Rendered {
-        stem: "compare",
         tables: &|| vec![compare_tables::table(&report)],
         json: &|| json(&report),
         csv: &|| compare_tables::csv(&report),
@@ -616,7 +611,6 @@ pub fn hedge(
     };
     report.overrides = override_texts(overrides);
     let emitted = output.emit(Rendered {
-        stem: "hedge",
         tables: &|| hedge_tables::tables(&report),
         json: &|| json(&report),
         csv: &|| hedge_tables::csv(&report),
@@ -690,7 +684,6 @@ pub fn sweep(
 
 fn emit_sweep(report: &SweepReport, output: &OutputArgs) -> i32 {
     let emitted = output.emit(Rendered {
-        stem: "sweep",
         tables: &|| vec![sweep_tables::table(report)],
         json: &|| json(report),
         csv: &|| sweep_tables::csv(report),
@@ -843,7 +836,6 @@ pub fn diff(
         }
     };
     let emitted = output.emit(Rendered {
-        stem: "diff",
         tables: &|| diff_tables::tables(&report, changes_only),
         json: &|| json(&report),
         csv: &|| diff_tables::csv(&report, changes_only),
@@ -904,7 +896,6 @@ pub fn audit(
         }
     };
     let emitted = output.emit(Rendered {
-        stem: "audit",
         tables: &|| audit_tables::tables(&report),
         json: &|| json(&report),
         csv: &|| audit_tables::csv(&report),
@@ -951,7 +942,6 @@ pub fn explain(
     let status = plan.result.status;
     let report = fsdplan::analyses::explain::explain(run, solver(), &clock);
     let emitted = output.emit(Rendered {
-        stem: "explain",
         tables: &|| explain_tables::tables(&report),
         json: &|| json(&report),
         csv: &|| explain_tables::csv(&report),
@@ -1008,7 +998,6 @@ fn explain_hedged(
     }
     let report = fsdplan::analyses::explain::explain_hedged(&planned.run, solver(), &clock);
     let emitted = output.emit(Rendered {
-        stem: "explain",
         tables: &|| explain_tables::hedged_tables(&report),
         json: &|| json(&report),
         csv: &|| explain_tables::hedged_csv(&report),

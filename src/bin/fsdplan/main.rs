@@ -356,6 +356,7 @@ fn command_line() -> clap::Command {
             sub.mut_arg("format", |arg| {
                 arg.value_parser(output::format_parser(outputs.formats))
             })
+            .mut_arg("out", |arg| arg.help(output::out_help(*outputs)))
         });
     }
     command

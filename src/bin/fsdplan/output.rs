@@ -60,6 +60,9 @@ impl Format {
 pub struct Outputs {
     /// Its formats, the first the default.
     pub formats: &'static [Format],
+    /// The name of the file `--out DIR` writes (`plan` for `plan.json`);
+    /// a CSV of one table is `STEM.csv`.
+    pub stem: &'static str,
     /// The files its CSV makes (one per table).
     pub csv_files: usize,
 }
@@ -73,6 +76,7 @@ pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
         "check",
         Outputs {
             formats: &[Table, Json, Markdown],
+            stem: "check",
             csv_files: 0,
         },
     ),
@@ -80,6 +84,7 @@ pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
         "plan",
         Outputs {
             formats: &[Table, Json, Csv, Markdown, Html],
+            stem: "plan",
             csv_files: 8,
         },
     ),
@@ -87,6 +92,7 @@ pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
         "report",
         Outputs {
             formats: &[Html],
+            stem: "plan",
             csv_files: 0,
         },
     ),
@@ -94,6 +100,7 @@ pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
         "hedge",
         Outputs {
             formats: &[Table, Json, Csv, Markdown, Html],
+            stem: "hedge",
             csv_files: 3,
         },
     ),
@@ -101,6 +108,7 @@ pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
         "compare",
         Outputs {
             formats: &[Table, Json, Csv, Markdown, Html],
+            stem: "compare",
             csv_files: 1,
         },
     ),
@@ -108,6 +116,7 @@ pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
         "sweep",
         Outputs {
             formats: &[Table, Json, Csv, Markdown, Html],
+            stem: "sweep",
             csv_files: 1,
         },
     ),
@@ -115,6 +124,7 @@ pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
         "merge",
         Outputs {
             formats: &[Table, Json, Csv, Markdown, Html],
+            stem: "sweep",
             csv_files: 1,
         },
     ),
@@ -122,6 +132,7 @@ pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
         "explain",
         Outputs {
             formats: &[Table, Json, Csv, Markdown],
+            stem: "explain",
             csv_files: 2,
         },
     ),
@@ -129,6 +140,7 @@ pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
         "audit",
         Outputs {
             formats: &[Table, Json, Csv, Markdown],
+            stem: "audit",
             csv_files: 1,
         },
     ),
@@ -136,6 +148,7 @@ pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
         "diff",
         Outputs {
             formats: &[Table, Json, Csv, Markdown],
+            stem: "diff",
             csv_files: 3,
         },
     ),
@@ -147,6 +160,27 @@ pub fn outputs_of(name: &str) -> Option<Outputs> {
         .iter()
         .find(|(command, _)| *command == name)
         .map(|(_, outputs)| *outputs)
+}
+
+/// What `--out DIR` writes for a command: CSV files only where it has them.
+pub fn out_help(outputs: Outputs) -> String {
+    let stem = outputs.stem;
+    let file = outputs
+        .formats
+        .iter()
+        .filter(|f| **f != Format::Csv)
+        .map(|f| format!("{stem}.{}", f.extension()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match outputs.csv_files {
+        0 => format!("Write the result into this directory (made if need be) as {file}"),
+        1 => format!(
+            "Write the result into this directory (made if need be) as {file}, or {stem}.csv"
+        ),
+        n => format!(
+            "Write the result into this directory (made if need be) as {file}, or {n} CSV files (one per table) with --format csv"
+        ),
+    }
 }
 
 /// A `--format` that accepts, and whose help lists, only `formats`.
@@ -290,9 +324,9 @@ pub fn render_tables(tables: &[TextTable], style: TableStyle) -> String {
         .join("\n")
 }
 
-/// A result in every format: `stem` names the file written with `--out`.
+/// A result in every format the command has (its `--out` file is named by
+/// [`Outputs::stem`]).
 pub struct Rendered<'a> {
-    pub stem: &'a str,
     pub tables: &'a dyn Fn() -> Vec<TextTable>,
     pub json: &'a dyn Fn() -> String,
     pub csv: &'a dyn Fn() -> Result<Vec<(&'static str, String)>, csv::Error>,
@@ -307,7 +341,8 @@ impl OutputArgs {
             eprintln!("error: {message}");
             exit::USAGE
         })?;
-        let file = |ext: &str| format!("{}.{ext}", result.stem);
+        let stem = self.command.map_or("result", |(_, outputs)| outputs.stem);
+        let file = |ext: &str| format!("{stem}.{ext}");
         let files: Vec<(String, String)> = match output.format {
             Format::Table => vec![(
                 file("txt"),

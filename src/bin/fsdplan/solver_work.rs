@@ -85,12 +85,11 @@ impl LpBackend for Recording {
         let started = Instant::now();
         let outcome = self.inner.solve_integer(lp, start, budget);
         let took = started.elapsed().as_secs_f64();
-        if outcome != MipOutcome::Nothing || took > 0.0 {
-            self.record(|work| {
-                work.mip_runs += u64::from(outcome != MipOutcome::Nothing);
-                work.mip_seconds += took;
-            });
-        }
+        let found = !matches!(outcome, MipOutcome::Nothing);
+        self.record(|work| {
+            work.mip_runs += u64::from(found);
+            work.mip_seconds += took;
+        });
         outcome
     }
 }
