@@ -164,34 +164,9 @@ pub struct ShortfallRow {
 }
 
 impl PlanResult {
-    /// The cost rows summed per calendar year (a period label's first four
-    /// characters: `2025Q3`, `2025-07`, `2025H2` and `2025` are all 2025),
-    /// in order; `period` holds the year.
+    /// The cost rows summed per calendar year ([`costs_by_year`]).
     pub fn costs_by_year(&self) -> Vec<CostRow> {
-        let mut years: Vec<CostRow> = Vec::new();
-        for row in &self.costs {
-            let year: String = row.period.chars().take(4).collect();
-            let sum = match years.iter_mut().find(|y| y.period == year) {
-                Some(sum) => sum,
-                None => {
-                    years.push(CostRow {
-                        period: year,
-                        ..CostRow::default()
-                    });
-                    years.last_mut().expect("just pushed")
-                }
-            };
-            sum.gpu_capital += row.gpu_capital;
-            sum.storage_capital += row.storage_capital;
-            sum.maintenance += row.maintenance;
-            sum.ingest += row.ingest;
-            sum.link += row.link;
-            sum.energy += row.energy;
-            sum.shortfall += row.shortfall;
-            sum.total += row.total;
-            sum.discounted_total += row.discounted_total;
-        }
-        years
+        costs_by_year(&self.costs)
     }
 
     /// Highest total power over all sites in any period, in MW.
@@ -204,6 +179,33 @@ impl PlanResult {
         }
         per_period.into_iter().fold(0.0, f64::max)
     }
+}
+
+/// Cost rows summed per calendar year (a period label's first four
+/// characters: `2025Q3`, `2025-07`, `2025H2` and `2025` are all 2025), in
+/// order; `period` holds the year.
+pub fn costs_by_year(costs: &[CostRow]) -> Vec<CostRow> {
+    let mut years: Vec<CostRow> = Vec::new();
+    for row in costs {
+        let year: String = row.period.chars().take(4).collect();
+        if years.last().is_none_or(|last| last.period != year) {
+            years.push(CostRow {
+                period: year,
+                ..CostRow::default()
+            });
+        }
+        let sum = years.last_mut().expect("a year was pushed");
+        sum.gpu_capital += row.gpu_capital;
+        sum.storage_capital += row.storage_capital;
+        sum.maintenance += row.maintenance;
+        sum.ingest += row.ingest;
+        sum.link += row.link;
+        sum.energy += row.energy;
+        sum.shortfall += row.shortfall;
+        sum.total += row.total;
+        sum.discounted_total += row.discounted_total;
+    }
+    years
 }
 
 /// Zero for values that are zero up to solver noise, so tables and JSON
@@ -602,15 +604,12 @@ mod tests {
             discounted_total: (gpu + energy) * discount,
             ..CostRow::default()
         };
-        let result = PlanResult {
-            costs: vec![
-                row("2025Q3", 10.0, 1.0, 1.0),
-                row("2025Q4", 10.0, 2.0, 0.5),
-                row("2026Q1", 20.0, 3.0, 0.25),
-            ],
-            ..empty()
-        };
-        let years = result.costs_by_year();
+        let costs = vec![
+            row("2025Q3", 10.0, 1.0, 1.0),
+            row("2025Q4", 10.0, 2.0, 0.5),
+            row("2026Q1", 20.0, 3.0, 0.25),
+        ];
+        let years = costs_by_year(&costs);
         assert_eq!(years.len(), 2);
         assert_eq!(
             (
@@ -629,37 +628,5 @@ mod tests {
             ),
             ("2026", 23.0, 5.75)
         );
-    }
-
-    fn empty() -> PlanResult {
-        PlanResult {
-            schema: SCHEMA.into(),
-            scenario: "s".into(),
-            overrides: Vec::new(),
-            status: "optimal".into(),
-            message: None,
-            objective: None,
-            bound: None,
-            gap: None,
-            stopped_by: None,
-            currency: "CNY".into(),
-            periods: Vec::new(),
-            costs: Vec::new(),
-            gpus: Vec::new(),
-            storage: Vec::new(),
-            sites: Vec::new(),
-            data: Vec::new(),
-            links: Vec::new(),
-            shortfall: Vec::new(),
-            relaxed: false,
-            mip_gap_target: 0.001,
-            solver: SolverInfo {
-                backend: "microlp".into(),
-                lp_solves: 0,
-                nodes: 0,
-            },
-            model: ModelSize::default(),
-            audit_violations: Vec::new(),
-        }
     }
 }

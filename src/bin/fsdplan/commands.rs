@@ -216,7 +216,7 @@ pub fn report(
         report.overrides = override_texts(overrides);
         let page = html::plan_page(&planned.run.input, &report);
         if verbose {
-            print_run(&planned.run, &loaded.scenario);
+            print_plan_run(&planned.run, &loaded.scenario);
         }
         (page, report.result.status, report.result.message)
     } else {
@@ -253,31 +253,49 @@ pub fn report(
 }
 
 /// `--verbose` of one plan made without `plan`'s stage timing (report,
-/// explain): the model's size, build and search seconds, and the search.
-fn print_run(run: &fsdplan::plan::PlanRun, scenario: &fsdplan::scenario::Scenario) {
-    let seconds = StageSeconds {
-        load: 0.0,
-        build: run.built_at,
-        search: run.solved_at - run.built_at,
-        report: 0.0,
-    };
-    let log = &run.outcome.log;
-    print_verbose(run.size(), seconds, log, run.model.scales.money, scenario);
-}
-
-/// [`print_run`] of a hedged plan.
-fn print_hedged_run(
-    run: &fsdplan::plan::hedged::HedgedRun,
+/// explain, a hedged plan): the model's size, the seconds to build it
+/// (with loading) and to search, and the search's log.
+fn print_run(
+    size: fsdplan::model::ModelSize,
+    (built_at, solved_at): (f64, f64),
+    log: &[fsdplan::solve::search::SearchStep],
+    money_scale: f64,
     scenario: &fsdplan::scenario::Scenario,
 ) {
     let seconds = StageSeconds {
         load: 0.0,
-        build: run.built_at,
-        search: run.solved_at - run.built_at,
+        build: built_at,
+        search: solved_at - built_at,
         report: 0.0,
     };
-    let log = &run.outcome.log;
-    print_verbose(run.size(), seconds, log, run.model.scales.money, scenario);
+    print_verbose(size, seconds, log, money_scale, scenario);
+}
+
+/// [`print_run`] of a plan run.
+fn print_plan_run(run: &fsdplan::plan::PlanRun, scenario: &fsdplan::scenario::Scenario) {
+    let times = (run.built_at, run.solved_at);
+    print_run(
+        run.size(),
+        times,
+        &run.outcome.log,
+        run.model.scales.money,
+        scenario,
+    );
+}
+
+/// [`print_run`] of a hedged run.
+fn print_hedged_run(
+    run: &fsdplan::plan::hedged::HedgedRun,
+    scenario: &fsdplan::scenario::Scenario,
+) {
+    let times = (run.built_at, run.solved_at);
+    print_run(
+        run.size(),
+        times,
+        &run.outcome.log,
+        run.model.scales.money,
+        scenario,
+    );
 }
 
 pub fn check(path: &Path, overrides: &[Override], output: &OutputArgs) -> i32 {
@@ -929,7 +947,7 @@ pub fn explain(
     let planned = plan_scenario(&loaded.scenario, options, solver(), &clock);
     let run = &planned.run;
     if verbose {
-        print_run(run, &loaded.scenario);
+        print_plan_run(run, &loaded.scenario);
     }
     let plan = planned.report();
     if let Err(code) = audited(
