@@ -298,3 +298,43 @@ fn csv_headers_name_their_units() {
         "{header}"
     );
 }
+
+/// The file counts `--help` and the `-o` check state are the files written.
+#[test]
+fn each_command_writes_as_many_csv_files_as_it_says() {
+    let plan_json = tempfile::NamedTempFile::with_suffix(".json").unwrap();
+    let out = fsdplan()
+        .args(["plan", SMALL, "-o", plan_json.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let plan_json = plan_json.path().to_str().unwrap().to_string();
+    let cases: [(Vec<&str>, usize); 5] = [
+        (vec!["plan", SMALL], 8),
+        (vec!["explain", SMALL], 2),
+        (vec!["diff", SMALL, SMALL], 3),
+        (vec!["compare", SMALL, "--relax"], 1),
+        (vec!["audit", SMALL, &plan_json], 1),
+    ];
+    for (args, files) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let out = fsdplan()
+            .args(&args)
+            .args(["--format", "csv", "--out", dir.path().to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        let written = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(written, files, "{args:?}");
+        let help = fsdplan().args([args[0], "--help"]).output().unwrap();
+        let help = String::from_utf8(help.stdout).unwrap();
+        // The help wraps at 100 columns: read it as one line.
+        let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        let said = if files == 1 {
+            format!("or {}.csv", args[0])
+        } else {
+            format!("or {files} CSV files")
+        };
+        assert!(help.contains(&said), "{args:?}: {help}");
+    }
+}
