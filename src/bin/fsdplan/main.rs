@@ -355,6 +355,7 @@ fn command_line() -> clap::Command {
         command = command.mut_subcommand(*name, |sub| {
             sub.mut_arg("format", |arg| {
                 arg.value_parser(output::format_parser(outputs.formats))
+                    .help(output::format_help(*outputs))
             })
             .mut_arg("out", |arg| arg.help(output::out_help(*outputs)))
         });

@@ -162,6 +162,21 @@ pub fn outputs_of(name: &str) -> Option<Outputs> {
         .map(|(_, outputs)| *outputs)
 }
 
+/// `--format`'s help for a command: its default and the extensions of -o
+/// that name its formats.
+pub fn format_help(outputs: Outputs) -> String {
+    let extensions = outputs
+        .formats
+        .iter()
+        .map(|f| format!(".{} {}", f.extension(), f.name()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "The output format (default: {}, or the one the extension of -o names: {extensions})",
+        outputs.formats[0].name()
+    )
+}
+
 /// What `--out DIR` writes for a command: CSV files only where it has them.
 pub fn out_help(outputs: Outputs) -> String {
     let stem = outputs.stem;
