@@ -5,6 +5,7 @@
 //! * [`sweep`]: one plan per point of a grid of overrides;
 //! * [`diff`]: what changed between two plans.
 
+pub mod alternatives;
 pub mod compare;
 pub mod diff;
 pub mod hedging;
