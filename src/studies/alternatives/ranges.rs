@@ -1,0 +1,342 @@
+//! The near-optimal range of each metric: with the NPV held at most
+//! (1 + slack) x the optimum's NPV, the least and the most the metric can
+//! be. Each end is a plan of its own (an integer plan, or an LP with
+//! `relax`), searched with the metric as the objective and the NPV as a
+//! row, then read back through the audit like any plan.
+
+use serde::Serialize;
+
+use super::metric::{Metric, MetricKind};
+use crate::analyses::PlanReport;
+use crate::model::{self, LinExpr, LinearProgram, ModelExpressions, PlanInput, Sense};
+use crate::plan::{heuristics::PlanHeuristics, PlanOptions, PlanRun};
+use crate::scenario::Scenario;
+use crate::solve::{search, Clock, Guarded, LpBackend};
+
+/// Which way a metric is pushed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Min,
+    Max,
+}
+
+/// One end of a range: the plan that pushes the metric furthest.
+#[derive(Debug, Clone)]
+pub struct Extreme {
+    /// The metric in the audited plan (`None` without a plan).
+    pub value: Option<f64>,
+    /// The plan's NPV (currency).
+    pub npv: Option<f64>,
+    pub status: String,
+    /// The audited plan, for its rows and `diff`.
+    pub report: PlanReport,
+}
+
+/// The NPV an alternative may cost: (1 + slack) x the optimum's.
+pub fn npv_cap(optimum_npv: f64, slack: f64) -> f64 {
+    optimum_npv + slack * optimum_npv.abs()
+}
+
+/// The plan that pushes `metric` in `direction` with the NPV at most
+/// `cap` (currency). A peak's maximum is the largest of the per-period
+/// maxima; its minimum uses one more column, the peak itself, above every
+/// period's power.
+pub fn extreme(
+    scenario: &Scenario,
+    metric: &Metric,
+    direction: Direction,
+    cap: f64,
+    options: PlanOptions,
+    backend: &dyn LpBackend,
+    clock: &dyn Clock,
+) -> Extreme {
+    let input = PlanInput::new(scenario);
+    let model = model::build(&input);
+    let expressions = {
+        let ex = ModelExpressions {
+            input: &input,
+            index: &model.index,
+            scales: model.scales,
+        };
+        metric.expressions(&ex)
+    };
+    let money = model.scales.money;
+    let cap_model = cap / money;
+    let best = match (&metric.kind, direction) {
+        (MetricKind::PeakMw(_), Direction::Max) => expressions
+            .iter()
+            .map(|expr| {
+                push(
+                    &input, &model, expr, None, direction, cap_model, options, backend, clock,
+                )
+            })
+            .max_by(|a, b| {
+                a.value
+                    .unwrap_or(f64::NEG_INFINITY)
+                    .total_cmp(&b.value.unwrap_or(f64::NEG_INFINITY))
+            }),
+        (MetricKind::PeakMw(_), Direction::Min) => Some(push(
+            &input,
+            &model,
+            &LinExpr::default(),
+            Some(&expressions),
+            direction,
+            cap_model,
+            options,
+            backend,
+            clock,
+        )),
+        _ => expressions.first().map(|expr| {
+            push(
+                &input, &model, expr, None, direction, cap_model, options, backend, clock,
+            )
+        }),
+    };
+    let mut best = best.unwrap_or_else(|| {
+        push(
+            &input,
+            &model,
+            &LinExpr::default(),
+            None,
+            direction,
+            cap_model,
+            options,
+            backend,
+            clock,
+        )
+    });
+    // The metric as the audited rows have it, not as the solver left it.
+    best.value = best
+        .report
+        .objective
+        .map(|_| metric.value(&input, &best.report.result));
+    best
+}
+
+/// Solves the programme with `objective` pushed in `direction` (or, given
+/// `peak_of`, the largest of those expressions minimised) and the NPV at
+/// most `cap_model` (model money), and reads the plan back as a report.
+#[allow(clippy::too_many_arguments)]
+fn push(
+    input: &PlanInput,
+    model: &model::PlanModel,
+    objective: &LinExpr,
+    peak_of: Option<&[LinExpr]>,
+    direction: Direction,
+    cap_model: f64,
+    options: PlanOptions,
+    backend: &dyn LpBackend,
+    clock: &dyn Clock,
+) -> Extreme {
+    let mut lp: LinearProgram = model.lp.clone();
+    // The NPV row: the original objective, within the cap.
+    let mut npv = LinExpr::default();
+    for (j, column) in model.lp.columns.iter().enumerate() {
+        npv.add(crate::model::Var(j), column.cost);
+    }
+    lp.add_row(
+        "npv_within_slack".into(),
+        npv,
+        Sense::Le,
+        cap_model - model.lp.objective_constant,
+    );
+    for column in &mut lp.columns {
+        column.cost = 0.0;
+    }
+    lp.objective_constant = 0.0;
+    let sign = match direction {
+        Direction::Min => 1.0,
+        Direction::Max => -1.0,
+    };
+    let mut target = objective.clone();
+    if let Some(periods) = peak_of {
+        // The peak: one column above each period's power.
+        let peak = lp.add_column("peak".into(), 0.0, f64::INFINITY, false);
+        for (t, power) in periods.iter().enumerate() {
+            let mut row = power.clone();
+            row.add(peak, -1.0);
+            lp.add_row(format!("peak_above[{t}]"), row, Sense::Le, 0.0);
+        }
+        target = LinExpr::default();
+        target.add(peak, 1.0);
+    }
+    // Objective coefficients near 1: the metric divided by its largest.
+    let largest = target
+        .terms
+        .iter()
+        .map(|(_, c)| c.abs())
+        .fold(0.0, f64::max);
+    let scale = if largest > 0.0 { 1.0 / largest } else { 1.0 };
+    for &(var, coef) in &target.terms {
+        lp.columns[var.0].cost += sign * coef * scale;
+    }
+    let heuristics = PlanHeuristics::of(model, input);
+    let mut outcome = search::solve(
+        &lp,
+        &Guarded(backend),
+        options.limits,
+        clock,
+        options.relax,
+        &heuristics,
+    );
+    // The plan's NPV is the original objective at its point; its bound is
+    // not the NPV's, so none is claimed beyond the point itself.
+    if let Some(values) = &outcome.values {
+        let point = &values[..model.lp.columns.len()];
+        let value: f64 = model
+            .lp
+            .columns
+            .iter()
+            .zip(point)
+            .map(|(c, v)| c.cost * v)
+            .sum::<f64>()
+            + model.lp.objective_constant;
+        outcome.values = Some(point.to_vec());
+        outcome.objective = value;
+        outcome.bound = value;
+    }
+    let run = PlanRun {
+        input: PlanInput::new(input.scenario),
+        model: model.clone(),
+        outcome,
+        options,
+        backend: backend.name(),
+        built_at: 0.0,
+        solved_at: 0.0,
+    };
+    let report = PlanReport::new(&run, None);
+    Extreme {
+        value: None,
+        npv: report.objective,
+        status: report.status.clone(),
+        report,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::solve::{MicroLp, NoClock};
+
+    /// One site, one year, 100 PFLOP/s of base compute (3.1536e9 PFLOP, a
+    /// node of GPU A or B delivers 1 PFLOP/s), a power cap if given, and
+    /// the GPUs listed.
+    fn scenario(power_cap_mw: Option<f64>, gpus: &[(&str, f64)]) -> Scenario {
+        let mut text = String::from(concat!(
+            "[scenario]\nname = \"alternatives\"\ncurrency = \"CNY\"\nhome = \"CN\"\n",
+            "start = \"2025-01\"\nperiod_months = 12\nperiods = 1\ndiscount_rate = 0\n\n",
+            "[fleet]\nvehicles = 1000\nuploading_share = 1\n\n",
+            "[training]\nbase_pflop_per_period = 3.1536e9\n\n",
+            "[[data_class]]\nname = \"video\"\ngb_per_vehicle_month = 1\nretention_months = 12\n",
+            "training_share = 0\npflop_per_pb = 1\nresidency = \"home_only\"\n\n",
+            "[[storage]]\nname = \"hdd\"\nprice_per_pb = 0\nkw_per_pb = 0\n",
+            "read_gb_per_s_per_pb = 1\nusable_fraction = 1\nlifetime_years = 1\n\n",
+            "[[site]]\nname = \"east\"\njurisdiction = \"CN\"\npue = 1\nenergy_price_per_kwh = 0\n",
+            "ingest_price_per_gbps_month = 0\n",
+        ));
+        if let Some(cap) = power_cap_mw {
+            text.push_str(&format!("power_cap_mw = {cap}\n"));
+        }
+        for (name, price) in gpus {
+            text.push_str(&format!(
+                "\n[[gpu]]\nname = \"{name}\"\ntflops = 1000\ngpus_per_node = 1\nnode_kw = 1\nprice_per_node = {price}\nlifetime_years = 1\nmfu = 1\nallowed_in = [\"CN\"]\n"
+            ));
+        }
+        crate::scenario::from_str("alternatives.toml", &text).expect("valid")
+    }
+
+    /// Two GPUs whose cost per PFLOP differs by 0.5%.
+    fn two_gpus() -> Scenario {
+        scenario(None, &[("A", 1000.0), ("B", 1005.0)])
+    }
+
+    fn range(scenario: &Scenario, metric: &str, slack: f64, relax: bool) -> (f64, f64, f64) {
+        let options = PlanOptions {
+            relax,
+            ..PlanOptions::default()
+        };
+        let planned = crate::analyses::plan(scenario, options, &MicroLp, &NoClock);
+        let report = planned.report();
+        let npv = report.objective.expect("an optimum");
+        let metric = Metric::parse(metric, scenario).unwrap();
+        let at_optimum = metric.value(&planned.run.input, &report.result);
+        let cap = npv_cap(npv, slack);
+        let low = extreme(
+            scenario,
+            &metric,
+            Direction::Min,
+            cap,
+            options,
+            &MicroLp,
+            &NoClock,
+        );
+        let high = extreme(
+            scenario,
+            &metric,
+            Direction::Max,
+            cap,
+            options,
+            &MicroLp,
+            &NoClock,
+        );
+        for end in [&low, &high] {
+            assert!(
+                end.report.audit_violations.is_empty(),
+                "{:?}",
+                end.report.audit_violations
+            );
+            let npv_end = end.npv.expect("a plan at each end");
+            assert!(npv_end <= cap * (1.0 + 1e-9), "{npv_end} above {cap}");
+        }
+        let (low, high) = (low.value.unwrap(), high.value.unwrap());
+        // Minimising never gives more than the optimum's value, maximising
+        // never less.
+        let tolerance = 1e-9 * at_optimum.abs().max(1.0);
+        assert!(low <= at_optimum + tolerance && at_optimum <= high + tolerance);
+        (npv, low, high)
+    }
+
+    #[test]
+    fn a_one_percent_slack_lets_either_gpu_carry_all_the_demand() {
+        // Demand: 3.1536e9 PFLOP a year = 100 PFLOP/s = 100 nodes of 1 PFLOP/s.
+        let scenario = two_gpus();
+        // The optimum buys 100 A nodes: NPV 100,000, so the cap is 101,000.
+        let (npv, low, high) = range(&scenario, "nodes:B", 0.01, true);
+        assert!((npv - 100_000.0).abs() < 1e-3, "{npv}");
+        // All of it on A (0 B), or all on B; as an LP, B may even buy
+        // beyond the demand up to the cap: 101,000 / 1,005 nodes.
+        assert!(low.abs() < 1e-6, "{low}");
+        assert!((high - 101_000.0 / 1005.0).abs() < 1e-6, "{high}");
+        // Whole nodes: 100 B nodes cost 100,500, 101 would cost 101,505.
+        let (_, low, high) = range(&scenario, "nodes:B", 0.01, false);
+        assert!(
+            low.abs() < 1e-9 && (high - 100.0).abs() < 1e-9,
+            "{low}..{high}"
+        );
+    }
+
+    #[test]
+    fn a_slack_of_zero_reproduces_the_optimum() {
+        let scenario = two_gpus();
+        let (_, low, high) = range(&scenario, "nodes:B", 0.0, true);
+        assert!(low.abs() < 1e-6 && high.abs() < 1e-6, "{low}..{high}");
+        let (_, low, high) = range(&scenario, "nodes:A", 0.0, false);
+        assert!(
+            (low - 100.0).abs() < 1e-9 && (high - 100.0).abs() < 1e-9,
+            "{low}..{high}"
+        );
+    }
+
+    #[test]
+    fn a_power_cap_makes_the_peak_firm() {
+        // 100 nodes of 1 kW draw 0.1 MW; a cap of 0.1 MW leaves no room, so
+        // the peak is the same at both ends whatever the slack.
+        let capped = scenario(Some(0.1), &[("A", 1000.0)]);
+        let (_, low, high) = range(&capped, "peak-mw:east", 0.05, true);
+        assert!(
+            (low - 0.1).abs() < 1e-9 && (high - 0.1).abs() < 1e-9,
+            "{low}..{high}"
+        );
+    }
+}
