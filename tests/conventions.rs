@@ -20,6 +20,7 @@ const FORMATS: &[(&str, &str)] = &[
     ("merge", "table, json, csv, markdown, html"),
     ("explain", "table, json, csv, markdown"),
     ("audit", "table, json, csv, markdown"),
+    ("alternatives", "table, json, csv, markdown"),
     ("diff", "table, json, csv, markdown"),
 ];
 

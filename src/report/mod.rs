@@ -1,6 +1,7 @@
 //! Reports: the renderers of plans, studies and analyses (tables, Markdown,
 //! CSV, JSON, HTML). The top layer of the library: nothing below imports it.
 
+pub mod alternatives_tables;
 pub mod audit_tables;
 pub mod check_tables;
 pub mod compare_tables;

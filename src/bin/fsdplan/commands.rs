@@ -13,8 +13,8 @@ use fsdplan::model::lp_format::{self, LpHeader};
 use fsdplan::model::{self, PlanInput};
 use fsdplan::plan::PlanOptions;
 use fsdplan::report::{
-    audit_tables, check_tables, compare_tables, csv_tables, diff_tables, explain_tables,
-    hedge_tables, hedged_tables, html, plan_tables, sweep_tables,
+    alternatives_tables, audit_tables, check_tables, compare_tables, csv_tables, diff_tables,
+    explain_tables, hedge_tables, hedged_tables, html, plan_tables, sweep_tables,
     verbose::{self, StageSeconds},
     PlanReport, RunFacts, TableStyle,
 };
@@ -749,6 +749,102 @@ pub fn merge(files: &[PathBuf], output: &OutputArgs) -> i32 {
             exit::BAD_INPUT
         }
     }
+}
+
+/// What `alternatives` is asked besides the scenario and the solve flags.
+pub struct AlternativesArgs<'a> {
+    pub slack: f64,
+    pub min: &'a [String],
+    pub max: &'a [String],
+    pub quiet: bool,
+}
+
+/// `alternatives`: the optimum, then each metric's least and most within
+/// the slack.
+pub fn alternatives(
+    path: &Path,
+    overrides: &[Override],
+    args: AlternativesArgs,
+    options: PlanOptions,
+    jobs: Option<u16>,
+    output: &OutputArgs,
+) -> i32 {
+    use fsdplan::studies::alternatives::{self, metric::Metric, Asked};
+    let loaded = match load(path, overrides) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    if !loaded.futures.is_empty() {
+        eprintln!(
+            "error: {} has [[event]]: alternatives of a hedged plan are not built yet; plan one future with `fsdplan plan --future NAME`, or drop the events",
+            path.display()
+        );
+        return exit::USAGE;
+    }
+    let scenario = &loaded.scenario;
+    let mut asked: Vec<Asked> = Vec::new();
+    if args.min.is_empty() && args.max.is_empty() {
+        asked.extend(Metric::defaults(scenario).into_iter().map(|metric| Asked {
+            metric,
+            min: true,
+            max: true,
+        }));
+    }
+    for (flag, texts, is_min) in [("--min", args.min, true), ("--max", args.max, false)] {
+        for text in texts {
+            let metric = match Metric::parse(text, scenario) {
+                Ok(metric) => metric,
+                Err(message) => {
+                    eprintln!("error: {flag} {text}: {message}");
+                    return exit::BAD_INPUT;
+                }
+            };
+            match asked.iter_mut().find(|a| a.metric == metric) {
+                Some(a) if is_min => a.min = true,
+                Some(a) => a.max = true,
+                None => asked.push(Asked {
+                    metric,
+                    min: is_min,
+                    max: !is_min,
+                }),
+            }
+        }
+    }
+    let progress = progress_bar(args.quiet, alternatives::plans_made(&asked), "plans");
+    let done = |what: &str| {
+        progress.set_message(format!("done: {what}"));
+        progress.inc(1);
+    };
+    let result = with_jobs(jobs, || {
+        alternatives::alternatives(
+            scenario,
+            &asked,
+            args.slack,
+            options,
+            solver(),
+            &point_clock,
+            &done,
+        )
+    });
+    progress.finish_and_clear();
+    let mut report = match result {
+        Ok(report) => report,
+        Err(code) => return code,
+    };
+    report.overrides = override_texts(overrides);
+    let emitted = output.emit(Rendered {
+        tables: &|| alternatives_tables::tables(&report),
+        json: &|| json(&report),
+        csv: &|| alternatives_tables::csv(&report),
+        html: None,
+    });
+    if let Err(code) = emitted {
+        return code;
+    }
+    if let Some(message) = &report.optimum.message {
+        eprintln!("{}: {message}", report.optimum.status);
+    }
+    exit::for_status(&report.optimum.status)
 }
 
 /// A plan for one side of a diff: a plan JSON file as written, or a

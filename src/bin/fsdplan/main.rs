@@ -132,6 +132,40 @@ enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Near-optimal alternatives: with the NPV held within --slack of the
+    /// optimum's, the least and the most of each metric, each an audited
+    /// plan, so a narrow range reads as a firm decision, a wide one as a
+    /// free choice.
+    Alternatives {
+        /// The scenario file (TOML).
+        scenario: PathBuf,
+        /// How much more than the optimum's NPV an alternative may cost, as
+        /// a share (0.02: 2%).
+        #[arg(long, default_value_t = 0.02, value_parser = parse_slack)]
+        slack: f64,
+        /// A metric to make as small as the slack allows (repeatable):
+        /// nodes:GPU[,GPU...], abroad-pb[:CLASS], peak-mw:SITE,
+        /// compute:SITE, capex-until:PERIOD, made-for:JURISDICTION. With
+        /// no --min and no --max: every GPU's nodes, the PB abroad and
+        /// every capped site's peak, both ways.
+        #[arg(long = "min", value_name = "METRIC")]
+        min: Vec<String>,
+        /// A metric to make as large as the slack allows (repeatable), as
+        /// for --min.
+        #[arg(long = "max", value_name = "METRIC")]
+        max: Vec<String>,
+        #[command(flatten)]
+        overrides: OverrideArgs,
+        #[command(flatten)]
+        solve: SolveArgs,
+        #[command(flatten)]
+        jobs: JobArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+        /// No progress bar (it is drawn only when stderr is a terminal).
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Join the JSON outputs of `sweep --shard` into one sweep.
     Merge {
         /// Shard outputs (`sweep --format json`).
@@ -296,6 +330,15 @@ fn parse_gap(text: &str) -> Result<f64, String> {
     }
 }
 
+fn parse_slack(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x.is_finite() && (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!(
+            "`{text}` is not a slack; allowed: a share with 0 <= slack <= 1, e.g. 0.02 for 2%"
+        )),
+    }
+}
+
 fn parse_period_months(text: &str) -> Result<u32, String> {
     match text.parse::<u32>() {
         Ok(m @ (1 | 3 | 6 | 12)) => Ok(m),
@@ -325,6 +368,7 @@ impl Command {
             | Command::Compare { output, .. }
             | Command::Sweep { output, .. }
             | Command::Merge { output, .. }
+            | Command::Alternatives { output, .. }
             | Command::Explain { output, .. }
             | Command::Audit { output, .. }
             | Command::Diff { output, .. } => Some(output),
@@ -341,6 +385,7 @@ impl Command {
             | Command::Compare { solve, .. }
             | Command::Hedge { solve, .. }
             | Command::Sweep { solve, .. }
+            | Command::Alternatives { solve, .. }
             | Command::Diff { solve, .. } => Some(solve),
             _ => None,
         }
@@ -492,6 +537,29 @@ fn main() -> ExitCode {
             &output,
         ),
         Command::Merge { files, output } => commands::merge(&files, &output),
+        Command::Alternatives {
+            scenario,
+            slack,
+            min,
+            max,
+            overrides,
+            solve,
+            jobs,
+            output,
+            quiet,
+        } => commands::alternatives(
+            &scenario,
+            &overrides.overrides,
+            commands::AlternativesArgs {
+                slack,
+                min: &min,
+                max: &max,
+                quiet,
+            },
+            solve.options(),
+            jobs.jobs,
+            &output,
+        ),
         Command::Generate {
             sites,
             periods,

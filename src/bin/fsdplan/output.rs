@@ -129,6 +129,14 @@ pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
         },
     ),
     (
+        "alternatives",
+        Outputs {
+            formats: &[Table, Json, Csv, Markdown],
+            stem: "alternatives",
+            csv_files: 1,
+        },
+    ),
+    (
         "explain",
         Outputs {
             formats: &[Table, Json, Csv, Markdown],

@@ -19,3 +19,223 @@
 
 pub mod metric;
 pub mod ranges;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::analyses;
+use crate::plan::PlanOptions;
+use crate::scenario::Scenario;
+use crate::solve::{Clock, LpBackend};
+use metric::Metric;
+use ranges::{extreme, npv_cap, Direction};
+
+pub const SCHEMA: &str = "fsdplan.alternatives/1";
+
+/// The near-optimal ranges of a scenario's metrics.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlternativesReport {
+    pub schema: &'static str,
+    pub scenario: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<String>,
+    pub currency: String,
+    /// The NPV an alternative may cost above the optimum's, as a share.
+    pub slack: f64,
+    /// True with `--relax`: every number is an LP optimum.
+    pub relaxed: bool,
+    pub optimum: OptimumRow,
+    /// The NPV every alternative stays within (currency), when there is
+    /// an optimum.
+    pub npv_cap: Option<f64>,
+    pub ranges: Vec<RangeRow>,
+}
+
+/// The plan the ranges are measured from.
+#[derive(Debug, Clone, Serialize)]
+pub struct OptimumRow {
+    pub status: String,
+    pub objective: Option<f64>,
+    pub bound: Option<f64>,
+    pub gap: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// One metric's range within the slack.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RangeRow {
+    pub metric: String,
+    pub unit: String,
+    /// The metric in the optimum.
+    pub optimum: Option<f64>,
+    /// The least and the most within the slack (`None`: that end was not
+    /// asked for, or has no plan).
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// What the search proved each end could reach at most (the LP
+    /// relaxation's end); equal to `min` or `max` when that end is optimal
+    /// or with `--relax`.
+    pub bound_min: Option<f64>,
+    pub bound_max: Option<f64>,
+    /// The NPV of the plan at each end (currency).
+    pub npv_at_min: Option<f64>,
+    pub npv_at_max: Option<f64>,
+    /// Each end's plan status, or `not asked`.
+    pub status_min: String,
+    pub status_max: String,
+    /// `firm`, `some room` or `free` (see [`reading`]), or `-` without
+    /// both ends.
+    pub reading: String,
+}
+
+/// The metrics to push, each with the ends asked for.
+#[derive(Debug, Clone)]
+pub struct Asked {
+    pub metric: Metric,
+    pub min: bool,
+    pub max: bool,
+}
+
+/// How wide a range reads: `firm` when both ends lie within 5% of the
+/// larger end's size, `free` when the range is at least half of it (or
+/// the metric can be zero in one plan and not in another), `some room`
+/// between.
+pub fn reading(min: f64, max: f64) -> &'static str {
+    let size = min.abs().max(max.abs());
+    let width = max - min;
+    if size < 1e-9 || width <= 0.05 * size {
+        "firm"
+    } else if width >= 0.5 * size {
+        "free"
+    } else {
+        "some room"
+    }
+}
+
+/// The optimum, then for each metric the ends asked for, solved in
+/// parallel (on the caller's rayon pool), each with a clock of its own from
+/// `clock`. `done` is told each end as it finishes.
+pub fn alternatives(
+    scenario: &Scenario,
+    asked: &[Asked],
+    slack: f64,
+    options: PlanOptions,
+    backend: &(dyn LpBackend + Sync),
+    clock: &(dyn Fn() -> Box<dyn Clock> + Sync),
+    done: &(dyn Fn(&str) + Sync),
+) -> AlternativesReport {
+    let planned = analyses::plan(scenario, options, backend, &*clock());
+    let optimum = planned.report();
+    done("the optimum");
+    let mut report = AlternativesReport {
+        schema: SCHEMA,
+        scenario: scenario.name.clone(),
+        overrides: Vec::new(),
+        currency: scenario.currency.clone(),
+        slack,
+        relaxed: options.relax,
+        optimum: OptimumRow {
+            status: optimum.status.clone(),
+            objective: optimum.objective,
+            bound: optimum.bound,
+            gap: optimum.gap,
+            message: optimum.message.clone(),
+        },
+        npv_cap: None,
+        ranges: Vec::new(),
+    };
+    let Some(npv) = optimum.objective else {
+        return report;
+    };
+    let cap = npv_cap(npv, slack);
+    report.npv_cap = Some(cap);
+    let ends: Vec<(usize, Direction)> = asked
+        .iter()
+        .enumerate()
+        .flat_map(|(i, a)| {
+            let mut ends = Vec::new();
+            if a.min {
+                ends.push((i, Direction::Min));
+            }
+            if a.max {
+                ends.push((i, Direction::Max));
+            }
+            ends
+        })
+        .collect();
+    let solved: Vec<(usize, Direction, ranges::Extreme)> = ends
+        .par_iter()
+        .map(|&(i, direction)| {
+            let end = extreme(
+                scenario,
+                &asked[i].metric,
+                direction,
+                cap,
+                planned.run.outcome.values.as_deref(),
+                options,
+                backend,
+                &*clock(),
+            );
+            let which = match direction {
+                Direction::Min => "least",
+                Direction::Max => "most",
+            };
+            done(&format!("{} {}", which, asked[i].metric.text));
+            (i, direction, end)
+        })
+        .collect();
+    for (i, a) in asked.iter().enumerate() {
+        let end = |direction: Direction| {
+            solved
+                .iter()
+                .find(|(j, d, _)| *j == i && *d == direction)
+                .map(|(_, _, e)| e)
+        };
+        let (low, high) = (end(Direction::Min), end(Direction::Max));
+        let status =
+            |e: Option<&ranges::Extreme>| e.map_or("not asked".to_string(), |e| e.status.clone());
+        let min = low.and_then(|e| e.value);
+        let max = high.and_then(|e| e.value);
+        report.ranges.push(RangeRow {
+            metric: a.metric.text.clone(),
+            unit: a.metric.unit(&scenario.currency),
+            optimum: Some(a.metric.value(&planned.run.input, &optimum.result)),
+            min,
+            max,
+            bound_min: low.and_then(|e| e.bound),
+            bound_max: high.and_then(|e| e.bound),
+            npv_at_min: low.and_then(|e| e.npv),
+            npv_at_max: high.and_then(|e| e.npv),
+            status_min: status(low),
+            status_max: status(high),
+            reading: match (min, max) {
+                (Some(min), Some(max)) => reading(min, max).to_string(),
+                _ => "-".to_string(),
+            },
+        });
+    }
+    report
+}
+
+/// The number of plans [`alternatives`] makes: the optimum and each end.
+pub fn plans_made(asked: &[Asked]) -> usize {
+    1 + asked
+        .iter()
+        .map(|a| usize::from(a.min) + usize::from(a.max))
+        .sum::<usize>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reading;
+
+    #[test]
+    fn ranges_read_firm_some_room_or_free() {
+        assert_eq!(reading(98.0, 100.0), "firm");
+        assert_eq!(reading(0.0, 0.0), "firm");
+        assert_eq!(reading(80.0, 100.0), "some room");
+        assert_eq!(reading(0.0, 1200.0), "free");
+        assert_eq!(reading(300.0, 1200.0), "free");
+    }
+}

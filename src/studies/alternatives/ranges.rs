@@ -11,6 +11,7 @@ use crate::analyses::PlanReport;
 use crate::model::{self, LinExpr, LinearProgram, ModelExpressions, PlanInput, Sense};
 use crate::plan::{heuristics::PlanHeuristics, PlanOptions, PlanRun};
 use crate::scenario::Scenario;
+use crate::solve::search::Heuristics;
 use crate::solve::{search, Clock, Guarded, LpBackend};
 
 /// Which way a metric is pushed.
@@ -28,6 +29,9 @@ pub struct Extreme {
     pub value: Option<f64>,
     /// The plan's NPV (currency).
     pub npv: Option<f64>,
+    /// How far the metric could go at most, as the search proved it (the
+    /// LP relaxation's end; equal to `value` for an LP or an optimal end).
+    pub bound: Option<f64>,
     pub status: String,
     /// The audited plan, for its rows and `diff`.
     pub report: PlanReport,
@@ -41,176 +45,230 @@ pub fn npv_cap(optimum_npv: f64, slack: f64) -> f64 {
 /// The plan that pushes `metric` in `direction` with the NPV at most
 /// `cap` (currency). A peak's maximum is the largest of the per-period
 /// maxima; its minimum uses one more column, the peak itself, above every
-/// period's power.
+/// period's power. `seed`, the optimum's columns, is the integer search's
+/// first candidate: it lies within the cap, so the search always has a
+/// plan to improve on (rounding an LP point that sits on the cap seldom
+/// stays under it).
+#[allow(clippy::too_many_arguments)]
 pub fn extreme(
     scenario: &Scenario,
     metric: &Metric,
     direction: Direction,
     cap: f64,
+    seed: Option<&[f64]>,
     options: PlanOptions,
     backend: &dyn LpBackend,
     clock: &dyn Clock,
 ) -> Extreme {
     let input = PlanInput::new(scenario);
     let model = model::build(&input);
-    let expressions = {
-        let ex = ModelExpressions {
-            input: &input,
-            index: &model.index,
-            scales: model.scales,
-        };
-        metric.expressions(&ex)
+    let expressions = metric.expressions(&ModelExpressions {
+        input: &input,
+        index: &model.index,
+        scales: model.scales,
+    });
+    let pusher = Pusher {
+        input: &input,
+        model: &model,
+        direction,
+        cap_model: cap / model.scales.money,
+        seed,
+        options,
+        backend,
+        clock,
     };
-    let money = model.scales.money;
-    let cap_model = cap / money;
-    let best = match (&metric.kind, direction) {
+    // Each candidate's metric as the audited rows have it, not as the
+    // solver left it.
+    let valued = |mut end: Extreme| {
+        end.value = end
+            .report
+            .objective
+            .map(|_| metric.value(&input, &end.report.result));
+        end
+    };
+    match (&metric.kind, direction) {
         (MetricKind::PeakMw(_), Direction::Max) => expressions
             .iter()
-            .map(|expr| {
-                push(
-                    &input, &model, expr, None, direction, cap_model, options, backend, clock,
-                )
-            })
+            .map(|power| valued(pusher.push(power, None)))
             .max_by(|a, b| {
-                a.value
-                    .unwrap_or(f64::NEG_INFINITY)
-                    .total_cmp(&b.value.unwrap_or(f64::NEG_INFINITY))
-            }),
-        (MetricKind::PeakMw(_), Direction::Min) => Some(push(
-            &input,
-            &model,
-            &LinExpr::default(),
-            Some(&expressions),
-            direction,
-            cap_model,
-            options,
-            backend,
-            clock,
-        )),
-        _ => expressions.first().map(|expr| {
-            push(
-                &input, &model, expr, None, direction, cap_model, options, backend, clock,
-            )
-        }),
-    };
-    let mut best = best.unwrap_or_else(|| {
-        push(
-            &input,
-            &model,
-            &LinExpr::default(),
-            None,
-            direction,
-            cap_model,
-            options,
-            backend,
-            clock,
-        )
-    });
-    // The metric as the audited rows have it, not as the solver left it.
-    best.value = best
-        .report
-        .objective
-        .map(|_| metric.value(&input, &best.report.result));
-    best
+                let key = |e: &Extreme| e.value.unwrap_or(f64::NEG_INFINITY);
+                key(a).total_cmp(&key(b))
+            })
+            .unwrap_or_else(|| valued(pusher.push(&LinExpr::default(), None))),
+        (MetricKind::PeakMw(_), Direction::Min) => {
+            valued(pusher.push(&LinExpr::default(), Some(&expressions)))
+        }
+        _ => {
+            let objective = expressions.first().cloned().unwrap_or_default();
+            valued(pusher.push(&objective, None))
+        }
+    }
 }
 
-/// Solves the programme with `objective` pushed in `direction` (or, given
-/// `peak_of`, the largest of those expressions minimised) and the NPV at
-/// most `cap_model` (model money), and reads the plan back as a report.
-#[allow(clippy::too_many_arguments)]
-fn push(
-    input: &PlanInput,
-    model: &model::PlanModel,
-    objective: &LinExpr,
-    peak_of: Option<&[LinExpr]>,
+/// What every end of a range is solved with.
+struct Pusher<'a> {
+    input: &'a PlanInput<'a>,
+    model: &'a model::PlanModel,
     direction: Direction,
+    /// The NPV cap in model money.
     cap_model: f64,
+    seed: Option<&'a [f64]>,
     options: PlanOptions,
-    backend: &dyn LpBackend,
-    clock: &dyn Clock,
-) -> Extreme {
-    let mut lp: LinearProgram = model.lp.clone();
-    // The NPV row: the original objective, within the cap.
-    let mut npv = LinExpr::default();
-    for (j, column) in model.lp.columns.iter().enumerate() {
-        npv.add(crate::model::Var(j), column.cost);
-    }
-    lp.add_row(
-        "npv_within_slack".into(),
-        npv,
-        Sense::Le,
-        cap_model - model.lp.objective_constant,
-    );
-    for column in &mut lp.columns {
-        column.cost = 0.0;
-    }
-    lp.objective_constant = 0.0;
-    let sign = match direction {
-        Direction::Min => 1.0,
-        Direction::Max => -1.0,
-    };
-    let mut target = objective.clone();
-    if let Some(periods) = peak_of {
-        // The peak: one column above each period's power.
-        let peak = lp.add_column("peak".into(), 0.0, f64::INFINITY, false);
-        for (t, power) in periods.iter().enumerate() {
-            let mut row = power.clone();
-            row.add(peak, -1.0);
-            lp.add_row(format!("peak_above[{t}]"), row, Sense::Le, 0.0);
+    backend: &'a dyn LpBackend,
+    clock: &'a dyn Clock,
+}
+
+impl Pusher<'_> {
+    /// Solves the programme with `objective` pushed in the direction (or,
+    /// given `peak_of`, the largest of those expressions minimised) and
+    /// the NPV within the cap, and reads the plan back as a report.
+    fn push(&self, objective: &LinExpr, peak_of: Option<&[LinExpr]>) -> Extreme {
+        let model = self.model;
+        let mut lp: LinearProgram = model.lp.clone();
+        // The NPV row: the original objective, within the cap.
+        let mut npv = LinExpr::default();
+        for (j, column) in model.lp.columns.iter().enumerate() {
+            npv.add(crate::model::Var(j), column.cost);
         }
-        target = LinExpr::default();
-        target.add(peak, 1.0);
-    }
-    // Objective coefficients near 1: the metric divided by its largest.
-    let largest = target
-        .terms
-        .iter()
-        .map(|(_, c)| c.abs())
-        .fold(0.0, f64::max);
-    let scale = if largest > 0.0 { 1.0 / largest } else { 1.0 };
-    for &(var, coef) in &target.terms {
-        lp.columns[var.0].cost += sign * coef * scale;
-    }
-    let heuristics = PlanHeuristics::of(model, input);
-    let mut outcome = search::solve(
-        &lp,
-        &Guarded(backend),
-        options.limits,
-        clock,
-        options.relax,
-        &heuristics,
-    );
-    // The plan's NPV is the original objective at its point; its bound is
-    // not the NPV's, so none is claimed beyond the point itself.
-    if let Some(values) = &outcome.values {
-        let point = &values[..model.lp.columns.len()];
-        let value: f64 = model
-            .lp
-            .columns
+        lp.add_row(
+            "npv_within_slack".into(),
+            npv,
+            Sense::Le,
+            self.cap_model - model.lp.objective_constant,
+        );
+        for column in &mut lp.columns {
+            column.cost = 0.0;
+        }
+        lp.objective_constant = 0.0;
+        let sign = match self.direction {
+            Direction::Min => 1.0,
+            Direction::Max => -1.0,
+        };
+        let objective_constant = objective.constant;
+        let mut target = objective.clone();
+        if let Some(periods) = peak_of {
+            // The peak: one column above each period's power.
+            let peak = lp.add_column("peak".into(), 0.0, f64::INFINITY, false);
+            for (t, power) in periods.iter().enumerate() {
+                let mut row = power.clone();
+                row.add(peak, -1.0);
+                lp.add_row(format!("peak_above[{t}]"), row, Sense::Le, 0.0);
+            }
+            target = LinExpr::default();
+            target.add(peak, 1.0);
+            target.constant = 0.0;
+        }
+        // Objective coefficients near 1: the metric divided by its largest.
+        let largest = target
+            .terms
             .iter()
-            .zip(point)
-            .map(|(c, v)| c.cost * v)
-            .sum::<f64>()
-            + model.lp.objective_constant;
-        outcome.values = Some(point.to_vec());
-        outcome.objective = value;
-        outcome.bound = value;
+            .map(|(_, c)| c.abs())
+            .fold(0.0, f64::max);
+        let scale = if largest > 0.0 { 1.0 / largest } else { 1.0 };
+        for &(var, coef) in &target.terms {
+            lp.columns[var.0].cost += sign * coef * scale;
+        }
+        let heuristics = Seeded {
+            plan: PlanHeuristics::of(model, self.input),
+            seed: self.seed.map(|values| {
+                let mut values = values.to_vec();
+                values.resize(lp.columns.len(), 0.0);
+                values
+            }),
+            integer: lp.columns.iter().map(|c| c.integer).collect(),
+        };
+        // The metric is sign x objective / scale plus its constant.
+        let metric_of = |objective: f64| sign * objective / scale + objective_constant;
+        let mut outcome = search::solve(
+            &lp,
+            &Guarded(self.backend),
+            self.options.limits,
+            self.clock,
+            self.options.relax,
+            &heuristics,
+        );
+        let bound = outcome.bound.is_finite().then(|| metric_of(outcome.bound));
+        // The plan's NPV is the original objective at its point; its bound
+        // is not the NPV's, so none is claimed beyond the point itself.
+        if let Some(values) = &outcome.values {
+            let point = &values[..model.lp.columns.len()];
+            let value: f64 = model
+                .lp
+                .columns
+                .iter()
+                .zip(point)
+                .map(|(c, v)| c.cost * v)
+                .sum::<f64>()
+                + model.lp.objective_constant;
+            outcome.values = Some(point.to_vec());
+            outcome.objective = value;
+            outcome.bound = value;
+        }
+        let run = PlanRun {
+            input: PlanInput::new(self.input.scenario),
+            model: model.clone(),
+            outcome,
+            options: self.options,
+            backend: self.backend.name(),
+            built_at: 0.0,
+            solved_at: 0.0,
+        };
+        let report = PlanReport::new(&run, None);
+        Extreme {
+            value: None,
+            bound: report.objective.and(bound),
+            npv: report.objective,
+            status: report.status.clone(),
+            report,
+        }
     }
-    let run = PlanRun {
-        input: PlanInput::new(input.scenario),
-        model: model.clone(),
-        outcome,
-        options,
-        backend: backend.name(),
-        built_at: 0.0,
-        solved_at: 0.0,
-    };
-    let report = PlanReport::new(&run, None);
-    Extreme {
-        value: None,
-        npv: report.objective,
-        status: report.status.clone(),
-        report,
+}
+
+/// The plan's heuristics, with the optimum (the seed) first. An LP end
+/// sits on the NPV cap, so rounding it seldom stays under the cap; points
+/// between the seed and the LP end have an NPV and a metric that far of
+/// the way (both are linear), so rounded they give whole-node plans most
+/// of the way to the end, under the cap.
+struct Seeded<'a> {
+    plan: PlanHeuristics<'a>,
+    seed: Option<Vec<f64>>,
+    /// Which columns are whole nodes.
+    integer: Vec<bool>,
+}
+
+/// How far from the seed toward the LP end the candidates lie.
+const TOWARD_THE_END: [f64; 4] = [0.95, 0.85, 0.7, 0.5];
+
+impl Heuristics for Seeded<'_> {
+    fn round(&self, values: &[f64]) -> Vec<Vec<f64>> {
+        let mut candidates = Vec::new();
+        if let Some(seed) = &self.seed {
+            for share in TOWARD_THE_END {
+                for up in [false, true] {
+                    let point = values
+                        .iter()
+                        .zip(seed)
+                        .zip(&self.integer)
+                        .map(|((&end, &start), &integer)| {
+                            let x = start + share * (end - start);
+                            match (integer, up) {
+                                (true, true) => (x - 1e-9).ceil(),
+                                (true, false) => x.round(),
+                                (false, _) => x,
+                            }
+                        })
+                        .collect();
+                    candidates.push(point);
+                }
+            }
+            candidates.push(seed.clone());
+        }
+        candidates.extend(self.plan.round(values));
+        candidates
+    }
+
+    fn moves(&self, values: &[f64]) -> Vec<Vec<(crate::model::Var, f64)>> {
+        self.plan.moves(values)
     }
 }
 
@@ -267,6 +325,7 @@ mod tests {
             &metric,
             Direction::Min,
             cap,
+            planned.run.outcome.values.as_deref(),
             options,
             &MicroLp,
             &NoClock,
@@ -276,6 +335,7 @@ mod tests {
             &metric,
             Direction::Max,
             cap,
+            planned.run.outcome.values.as_deref(),
             options,
             &MicroLp,
             &NoClock,
@@ -288,6 +348,15 @@ mod tests {
             );
             let npv_end = end.npv.expect("a plan at each end");
             assert!(npv_end <= cap * (1.0 + 1e-9), "{npv_end} above {cap}");
+        }
+        if relax {
+            // An LP end is its own bound.
+            for end in [&low, &high] {
+                assert_eq!(
+                    end.bound.map(|b| (b - end.value.unwrap()).abs() < 1e-6),
+                    Some(true)
+                );
+            }
         }
         let (low, high) = (low.value.unwrap(), high.value.unwrap());
         // Minimising never gives more than the optimum's value, maximising
