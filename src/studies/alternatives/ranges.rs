@@ -87,14 +87,24 @@ pub fn extreme(
         end
     };
     match (&metric.kind, direction) {
-        (MetricKind::PeakMw(_), Direction::Max) => expressions
-            .iter()
-            .map(|power| valued(pusher.push(power, None)))
-            .max_by(|a, b| {
-                let key = |e: &Extreme| e.value.unwrap_or(f64::NEG_INFINITY);
-                key(a).total_cmp(&key(b))
-            })
-            .unwrap_or_else(|| valued(pusher.push(&LinExpr::default(), None))),
+        (MetricKind::PeakMw(_), Direction::Max) => {
+            let ends: Vec<Extreme> = expressions
+                .iter()
+                .map(|power| valued(pusher.push(power, None)))
+                .collect();
+            // The peak can reach at most the largest period's bound.
+            let bound = ends
+                .iter()
+                .filter_map(|e| e.bound)
+                .fold(None, |m: Option<f64>, b| Some(m.map_or(b, |m| m.max(b))));
+            let key = |e: &Extreme| e.value.unwrap_or(f64::NEG_INFINITY);
+            let best = ends.into_iter().max_by(|a, b| key(a).total_cmp(&key(b)));
+            let mut best = best.unwrap_or_else(|| valued(pusher.push(&LinExpr::default(), None)));
+            if best.value.is_some() {
+                best.bound = bound;
+            }
+            best
+        }
         (MetricKind::PeakMw(_), Direction::Min) => {
             valued(pusher.push(&LinExpr::default(), Some(&expressions)))
         }
