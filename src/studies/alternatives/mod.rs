@@ -87,6 +87,11 @@ pub struct RangeRow {
     /// `firm`, `some room` or `free` (see [`reading`]), or `-` without
     /// both ends.
     pub reading: String,
+    /// Why an end has no plan, or stopped early, when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why_min: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why_max: Option<String>,
 }
 
 /// The metrics to push, each with the ends asked for.
@@ -209,6 +214,8 @@ pub fn alternatives(
             npv_at_max: high.and_then(|e| e.npv),
             status_min: status(low),
             status_max: status(high),
+            why_min: low.and_then(|e| why(e)),
+            why_max: high.and_then(|e| why(e)),
             reading: match (min, max) {
                 (Some(min), Some(max)) => reading(min, max).to_string(),
                 _ => "-".to_string(),
@@ -216,6 +223,14 @@ pub fn alternatives(
         });
     }
     report
+}
+
+/// Why an end has no plan or stopped early: its message, and the rules
+/// its plan broke when the audit rejected it.
+fn why(end: &ranges::Extreme) -> Option<String> {
+    let mut parts: Vec<String> = end.report.message.iter().cloned().collect();
+    parts.extend(end.report.audit_violations.iter().take(3).cloned());
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// The number of plans [`alternatives`] makes: the optimum and each end.
