@@ -214,8 +214,8 @@ pub fn alternatives(
             npv_at_max: high.and_then(|e| e.npv),
             status_min: status(low),
             status_max: status(high),
-            why_min: low.and_then(|e| why(e)),
-            why_max: high.and_then(|e| why(e)),
+            why_min: low.and_then(why),
+            why_max: high.and_then(why),
             reading: match (min, max) {
                 (Some(min), Some(max)) => reading(min, max).to_string(),
                 _ => "-".to_string(),
