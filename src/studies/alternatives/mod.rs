@@ -3,19 +3,19 @@
 //! within a slack of the optimum, how far each decision of the planner's
 //! can move. A narrow range is a firm decision, a wide one a free choice.
 //!
-//! Built so far (issue 14 is not finished; there is no command yet):
-//!
 //! * [`metric`]: the decisions in the planner's words, each as a linear
 //!   expression over the model's columns and as a value read back from a
 //!   plan's result rows (so an alternative's metric is checked on what the
 //!   audit accepted, not on the solver's numbers);
 //! * [`ranges`]: one end of a metric's near-optimal range, an integer plan
 //!   (or an LP) searched with the metric as its objective and the NPV as a
-//!   row within the slack, audited like any plan.
+//!   row within the slack, then made as cheap as it can be at that
+//!   extreme, audited like any plan;
+//! * [`alternatives`]: the optimum and every end asked for, in parallel.
 //!
-//! To come: the ranges table and `--distinct N` (hop-skip-jump), the
-//! `alternatives` command with its formats, HTML page, progress and
-//! `--jobs`, hedged scenarios, and the docs.
+//! Not built yet (issue 14 continues): `--distinct N` (hop-skip-jump), the
+//! HTML page, each end's plan JSON under `--out`, and scenarios with
+//! events.
 
 pub mod metric;
 pub mod ranges;
