@@ -48,6 +48,14 @@ pub struct BindingLimit {
     pub value_per_unit: f64,
     /// NPV saved by loosening it 1 % of its level (the ranking key).
     pub value_of_one_percent: f64,
+    /// Extension: what binds, without its period ("export quota
+    /// camera_video"), so that tables can gather its periods into runs.
+    #[serde(default)]
+    pub subject: String,
+    /// Extension: the period it binds in (`None` for a ban, which has its
+    /// periods in its subject).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
     /// In words.
     pub text: String,
 }
@@ -64,6 +72,12 @@ pub struct MarginalCost {
     /// usable PB.
     pub value_per_unit: f64,
     pub text: String,
+    /// Extension: what it is the cost of, without its period.
+    #[serde(default)]
+    pub subject: String,
+    /// Extension: its period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
 }
 
 /// What explains a plan.
@@ -91,82 +105,73 @@ struct Family {
     unit: &'static str,
     /// Natural units per model unit of the row (e.g. PFLOP per compute unit).
     per_model_unit: f64,
-    /// Words before the per-unit value.
+    /// Words before the per-unit value: the subject, then the period.
     words: String,
+    subject: String,
+    period: String,
 }
 
 fn family(name: &str, money: f64, compute: f64) -> Option<Family> {
     let (head, args) = split_name(name);
     let arg = |i: usize| args.get(i).copied().unwrap_or("");
-    let f = |kind, unit, per_model_unit, words: String| {
+    // The period is the name's last argument.
+    let period = args.last().copied().unwrap_or("").to_string();
+    let f = |kind, unit, per_model_unit, subject: String| {
+        let words = if kind == "budget" {
+            format!("{subject} {period}")
+        } else {
+            format!("{subject}, {period}")
+        };
         Some(Family {
             kind,
             unit,
             per_model_unit,
             words,
+            subject,
+            period: period.clone(),
         })
     };
     match head {
-        "power_cap" => f(
-            "power_cap",
-            "MW",
-            1.0,
-            format!("power cap at {}, {}", arg(0), arg(1)),
-        ),
+        "power_cap" => f("power_cap", "MW", 1.0, format!("power cap at {}", arg(0))),
         "ingest_gbps" => f(
             "ingest_cap",
             "Gbps",
             1.0,
-            format!("ingest cap at {}, {}", arg(0), arg(1)),
+            format!("ingest cap at {}", arg(0)),
         ),
-        "link_gbps" => f(
-            "link_cap",
-            "Gbps",
-            1.0,
-            format!("link cap {}, {}", arg(0), arg(1)),
-        ),
-        "supply_cap" => f(
-            "supply_cap",
-            "node",
-            1.0,
-            format!("supply cap {}, {}", arg(0), arg(1)),
-        ),
+        "link_gbps" => f("link_cap", "Gbps", 1.0, format!("link cap {}", arg(0))),
+        "supply_cap" => f("supply_cap", "node", 1.0, format!("supply cap {}", arg(0))),
         "licence_cap" => f(
             "licence_cap",
             "node",
             1.0,
-            format!("licence cap {} at {}, {}", arg(0), arg(1), arg(2)),
+            format!("licence cap {} at {}", arg(0), arg(1)),
         ),
-        "budget" => f("budget", "M", money / 1e6, format!("budget {}", arg(0))),
+        "budget" => f("budget", "M", money / 1e6, "budget".to_string()),
         "export_quota" => f(
             "export_quota",
             "PB",
             1.0,
-            format!("export quota {}, {}", arg(0), arg(1)),
+            format!("export quota {}", arg(0)),
         ),
         "compute_capacity" => f(
             "compute",
             "EFLOP",
             compute / 1e3,
-            format!("compute at {}, {}", arg(0), arg(1)),
+            format!("compute at {}", arg(0)),
         ),
-        "storage_capacity" => f(
-            "storage",
-            "PB",
-            1.0,
-            format!("storage at {}, {}", arg(0), arg(1)),
-        ),
+        "storage_capacity" => f("storage", "PB", 1.0, format!("storage at {}", arg(0))),
         "base_demand" => f(
             "training",
             "EFLOP",
             compute / 1e3,
-            format!("base compute, {}", arg(0)),
+            "base compute".to_string(),
         ),
         "training_demand" => f(
             "training",
             "EFLOP",
             compute / 1e3,
-            format!("training compute for {}, {}", arg(0), arg(1)),
+            format!("training compute for {}", arg(0)),
         ),
         _ => None,
     }
@@ -438,6 +443,8 @@ fn value_limits(
                     fam.unit,
                     money_text(cost)
                 ),
+                subject: fam.subject.clone(),
+                period: Some(fam.period.clone()),
             });
             continue;
         }
@@ -459,6 +466,8 @@ fn value_limits(
                     fam.words,
                     money_text(per_unit)
                 ),
+                subject: fam.subject.clone(),
+                period: Some(fam.period.clone()),
             });
             continue;
         }
@@ -525,6 +534,8 @@ fn valued(
             unit_words(fam.unit, currency),
             money_text(per_unit)
         ),
+        subject: fam.subject.clone(),
+        period: Some(fam.period.clone()),
     }
 }
 
@@ -572,6 +583,11 @@ fn ban_values(
             continue;
         }
         let gpu = &scenario.gpus[rule.gpu].name;
+        let subject = format!(
+            "{gpu} ban in {}, {}",
+            rule.jurisdiction,
+            period_ranges(&labels, &periods)
+        );
         limits.push(BindingLimit {
             kind: "export_ban".into(),
             name: format!("export_rule[{i}]"),
@@ -579,12 +595,12 @@ fn ban_values(
             value_per_unit: clean(saving),
             value_of_one_percent: clean(saving),
             text: format!(
-                "{gpu} ban in {}, {}: lifting it would save {} {} of NPV (LP relaxations with and without it)",
-                rule.jurisdiction,
-                period_ranges(&labels, &periods),
+                "{subject}: lifting it would save {} {} of NPV (LP relaxations with and without it)",
                 scenario.currency,
                 money_text(saving)
             ),
+            subject,
+            period: None,
         });
     }
     limits

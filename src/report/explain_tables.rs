@@ -52,56 +52,81 @@ pub fn hedged_tables(report: &HedgedExplainReport) -> Vec<TextTable> {
 /// their values.
 struct Run<'a> {
     future: Option<&'a str>,
-    subject: String,
+    subject: &'a str,
     unit: &'a str,
     /// (period index, value per unit, value of 1% more), in period order.
     periods: Vec<(usize, f64, f64)>,
 }
 
-/// The subject and period of a row: its text is `SUBJECT, PERIOD: ...`
-/// where PERIOD is one of the plan's periods (the model's name for it ends
-/// in `,PERIOD]` or `[PERIOD]`).
-fn subject_and_period(name: &str, text: &str, periods: &[String]) -> (String, Option<usize>) {
-    let last = name
-        .trim_end_matches(']')
-        .rsplit([',', '['])
-        .next()
-        .unwrap_or_default();
-    match periods.iter().position(|p| p == last) {
-        Some(t) => {
-            let marker = format!(", {last}:");
-            let subject = text.split(&marker).next().unwrap_or(text);
-            (subject.to_string(), Some(t))
+/// A row of either table as the grouping reads it.
+struct Valued<'a> {
+    future: Option<&'a str>,
+    subject: &'a str,
+    period: Option<&'a str>,
+    text: &'a str,
+    unit: &'a str,
+    value: f64,
+    one_percent: f64,
+}
+
+impl<'a> Valued<'a> {
+    fn limit(future: Option<&'a str>, l: &'a BindingLimit) -> Valued<'a> {
+        Valued {
+            future,
+            subject: &l.subject,
+            period: l.period.as_deref(),
+            text: &l.text,
+            unit: &l.unit,
+            value: l.value_per_unit,
+            one_percent: l.value_of_one_percent,
         }
-        None => (text.split(": ").next().unwrap_or(text).to_string(), None),
+    }
+
+    fn cost(future: Option<&'a str>, c: &'a MarginalCost) -> Valued<'a> {
+        Valued {
+            future,
+            subject: &c.subject,
+            period: c.period.as_deref(),
+            text: &c.text,
+            unit: &c.unit,
+            value: c.value_per_unit,
+            one_percent: 0.0,
+        }
     }
 }
 
-fn gather<'a>(
-    rows: impl Iterator<Item = (Option<&'a str>, &'a str, &'a str, &'a str, f64, f64)>,
-    periods: &[String],
-) -> Vec<Run<'a>> {
+/// Gathers rows alike but for their period into runs. A row without a
+/// period of the plan (or from a JSON written before rows had subjects)
+/// stays a row of its own, in its words.
+fn gather<'a>(rows: impl Iterator<Item = Valued<'a>>, periods: &[String]) -> Vec<Run<'a>> {
     let mut runs: Vec<Run<'a>> = Vec::new();
-    for (future, name, text, unit, value, one_percent) in rows {
-        let (subject, period) = subject_and_period(name, text, periods);
+    for row in rows {
+        let period = row
+            .period
+            .and_then(|p| periods.iter().position(|label| label == p))
+            .filter(|_| !row.subject.is_empty());
         let Some(period) = period else {
             runs.push(Run {
-                future,
-                subject: text.to_string(),
-                unit,
+                future: row.future,
+                subject: row.text,
+                unit: row.unit,
                 periods: Vec::new(),
             });
             continue;
         };
+        let entry = (period, row.value, row.one_percent);
         match runs.iter_mut().find(|r| {
-            r.future == future && r.subject == subject && r.unit == unit && !r.periods.is_empty()
+            r.future == row.future
+                && r.subject == row.subject
+                && r.unit == row.unit
+                && !r.periods.is_empty()
         }) {
-            Some(run) => run.periods.push((period, value, one_percent)),
+            Some(run) => run.periods.push(entry),
             None => runs.push(Run {
-                future,
-                subject,
-                unit,
-                periods: vec![(period, value, one_percent)],
+                future: row.future,
+                subject: row.subject,
+                unit: row.unit,
+                periods: vec![entry],
             }),
         }
     }
@@ -156,25 +181,13 @@ fn assemble(
         &headers,
         first.len() + 3,
     );
-    let limit_runs = gather(
-        others.iter().map(|(f, l)| {
-            (
-                *f,
-                l.name.as_str(),
-                l.text.as_str(),
-                l.unit.as_str(),
-                l.value_per_unit,
-                l.value_of_one_percent,
-            )
-        }),
-        periods,
-    );
+    let limit_runs = gather(others.iter().map(|(f, l)| Valued::limit(*f, l)), periods);
     for run in &limit_runs {
         let total: f64 = run.periods.iter().map(|&(_, _, one)| one).sum();
         limit_table.push(
             lead(run.future)
                 .chain([
-                    run.subject.clone(),
+                    run.subject.to_string(),
                     run_periods(run, periods),
                     run.unit.to_string(),
                     first_to_last(run, |&(_, v, _)| v),
@@ -227,24 +240,12 @@ fn assemble(
         &headers,
         first.len() + 3,
     );
-    let cost_runs = gather(
-        costs.iter().map(|(f, c)| {
-            (
-                *f,
-                c.name.as_str(),
-                c.text.as_str(),
-                c.unit.as_str(),
-                c.value_per_unit,
-                0.0,
-            )
-        }),
-        periods,
-    );
+    let cost_runs = gather(costs.iter().map(|(f, c)| Valued::cost(*f, c)), periods);
     for run in &cost_runs {
         cost_table.push(
             lead(run.future)
                 .chain([
-                    run.subject.clone(),
+                    run.subject.to_string(),
                     run_periods(run, periods),
                     run.unit.to_string(),
                     first_to_last(run, |&(_, v, _)| v),
@@ -304,63 +305,88 @@ mod tests {
             .to_vec()
     }
 
+    fn limit(subject: &str, period: Option<&str>, value: f64, one: f64) -> BindingLimit {
+        BindingLimit {
+            subject: subject.into(),
+            period: period.map(String::from),
+            text: format!("{subject}, {}: words", period.unwrap_or("-")),
+            unit: "PB".into(),
+            value_per_unit: value,
+            value_of_one_percent: one,
+            ..BindingLimit::default()
+        }
+    }
+
     #[test]
     fn rows_alike_but_for_their_period_are_one_row_over_a_run() {
         let rows = [
-            (
-                "export_quota[video,2026Q1]",
-                "export quota video, 2026Q1: each extra PB would save CNY 30",
-                30.0,
-                0.6,
-            ),
-            (
-                "export_quota[video,2025Q4]",
-                "export quota video, 2025Q4: each extra PB would save CNY 12",
-                12.0,
-                0.2,
-            ),
-            (
-                "export_quota[video,2025Q3]",
-                "export quota video, 2025Q3: each extra PB would save CNY 3",
-                3.0,
-                0.1,
-            ),
-            (
-                "power_cap[east,2026Q2]",
-                "power cap east, 2026Q2: each extra MW would save CNY 9",
-                9.0,
-                0.5,
-            ),
+            limit("export quota video", Some("2026Q1"), 30.0, 0.6),
+            limit("export quota video", Some("2025Q4"), 12.0, 0.2),
+            limit("export quota video", Some("2025Q3"), 3.0, 0.1),
+            limit("power cap at east", Some("2026Q2"), 9.0, 0.5),
         ];
-        let runs = gather(
-            rows.iter()
-                .map(|(name, text, v, one)| (None, *name, *text, "PB", *v, *one)),
-            &periods(),
-        );
+        let runs = gather(rows.iter().map(|l| Valued::limit(None, l)), &periods());
         assert_eq!(runs.len(), 2);
         assert_eq!(runs[0].subject, "export quota video");
         assert_eq!(run_periods(&runs[0], &periods()), "2025Q3-2026Q1");
         assert_eq!(first_to_last(&runs[0], |&(_, v, _)| v), "3.00 to 30.00");
-        assert_eq!(runs[1].subject, "power cap east");
+        assert_eq!(runs[1].subject, "power cap at east");
         assert_eq!(run_periods(&runs[1], &periods()), "2026Q2");
     }
 
     #[test]
-    fn a_name_without_a_period_stays_a_row_of_its_own() {
-        let (subject, period) = subject_and_period(
-            "export_rule[2]",
-            "H200 ban in CN, 2025Q1-2025Q4: lifting it would save CNY 537.9 M",
-            &periods(),
+    fn a_row_without_a_period_stays_a_row_of_its_own_in_its_words() {
+        let ban = limit("H200 ban in CN, 2025Q1-2025Q4", None, 5e8, 5e8);
+        let runs = gather([Valued::limit(None, &ban)].into_iter(), &periods());
+        assert_eq!((runs.len(), runs[0].subject), (1, ban.text.as_str()));
+        assert!(runs[0].periods.is_empty());
+    }
+
+    /// The explanation's rows carry their subject and period, as the
+    /// grouping reads them.
+    #[test]
+    fn explained_rows_name_their_subject_and_period() {
+        let text = include_str!("../../tests/scenarios/small.toml");
+        let catalog = include_str!("../../tests/scenarios/small-catalog.toml");
+        let mut read = |path: &std::path::Path| {
+            Ok(if path.ends_with("small-catalog.toml") {
+                catalog
+            } else {
+                text
+            }
+            .to_string())
+        };
+        let scenario = crate::scenario::load(
+            std::path::Path::new("tests/scenarios/small.toml"),
+            &mut read,
+        )
+        .unwrap()
+        .scenario;
+        let options = crate::plan::PlanOptions::default();
+        let planned = crate::analyses::plan(
+            &scenario,
+            options,
+            &crate::solve::MicroLp,
+            &crate::solve::NoClock,
         );
-        assert_eq!(
-            (subject.as_str(), period),
-            ("H200 ban in CN, 2025Q1-2025Q4", None)
+        let report = crate::analyses::explain::explain(
+            &planned.run,
+            &crate::solve::MicroLp,
+            &crate::solve::NoClock,
         );
-        let (subject, period) = subject_and_period(
-            "base_demand[2025Q4]",
-            "base compute, 2025Q4: each extra EFLOP costs CNY 1",
-            &periods(),
-        );
-        assert_eq!((subject.as_str(), period), ("base compute", Some(1)));
+        assert!(!report.marginal_costs.is_empty());
+        for cost in &report.marginal_costs {
+            let period = cost.period.as_deref().expect("a period");
+            assert!(report.periods.iter().any(|p| p == period));
+            assert!(
+                cost.text
+                    .starts_with(&format!("{}, {period}:", cost.subject)),
+                "{}",
+                cost.text
+            );
+        }
+        for limit in report.limits.iter().filter(|l| l.period.is_some()) {
+            assert!(limit.text.starts_with(&limit.subject), "{}", limit.text);
+        }
     }
 }
