@@ -226,7 +226,7 @@ fn main() {
     let full = args.iter().any(|a| a == "--full") || !filters.is_empty();
     if !full {
         eprintln!(
-            "the generated integer plans and hedge runs (about 15 minutes): \
+            "the generated integer plans and hedge runs (up to a minute each): \
              cargo bench --bench hedged -- --full"
         );
     }

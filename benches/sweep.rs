@@ -1,7 +1,7 @@
 //! The speed-up of a sweep of the default scenario on 2 threads against 1:
 //! `cargo bench --bench sweep` runs a 2 x 2 grid (about 10 s), `cargo bench
 //! --bench sweep -- --full` the 100 points of docs/performance.md (fleet
-//! growth x H20 price, 10 values each; about 3 minutes), `-- --points N`
+//! growth x H20 price, 10 values each; about 4.5 minutes), `-- --points N`
 //! any square grid. Each sweep is timed once: a point takes seconds, so one run of 100
 //! is already an average. Rows must be identical with 1 and 2 threads.
 

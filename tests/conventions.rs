@@ -121,7 +121,6 @@ fn output_mistakes_are_refused_before_any_work() {
         ),
     ];
     for (args, message) in cases {
-        // A scenario that does not exist: the output check comes first.
         let out = fsdplan().args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(fsdplan::exit::USAGE), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);

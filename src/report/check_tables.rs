@@ -255,11 +255,10 @@ pub fn summary(report: &CheckReport) -> TextTable {
         },
     ]);
     if !report.futures.is_empty() {
-        let events = report.known.first().map_or(0, |_| {
-            let mut names: Vec<&str> = report.events.iter().map(|e| e.event.as_str()).collect();
-            names.dedup();
-            names.len()
-        });
+        // An event's outcomes are consecutive rows.
+        let mut names: Vec<&str> = report.events.iter().map(|e| e.event.as_str()).collect();
+        names.dedup();
+        let events = names.len();
         t.push(vec![
             "events".into(),
             format!(

@@ -196,9 +196,10 @@ fn with_jobs<T: Send>(jobs: Option<u16>, work: impl FnOnce() -> T + Send) -> Res
     }
 }
 
-/// `report`: plans and writes the HTML report to a file or standard output.
-/// Exits like `plan`; an infeasible scenario still gets its report (with
-/// the reasons), and the exit code says it has no plan.
+/// `report`: `plan` with its only format, the HTML page (to a file, a
+/// directory or standard output). Exits like `plan`; an infeasible
+/// scenario still gets its page (with the reasons), and the exit code says
+/// it has no plan.
 pub fn report(
     path: &Path,
     overrides: &[Override],
@@ -206,50 +207,13 @@ pub fn report(
     output: &OutputArgs,
     verbose: bool,
 ) -> i32 {
-    let loaded = match load(path, overrides) {
-        Ok(loaded) => loaded,
-        Err(code) => return code,
+    let extras = PlanExtras {
+        explain: false,
+        write_lp: None,
+        verbose,
+        future: None,
     };
-    let (page, status, message) = if loaded.futures.is_empty() {
-        let planned = plan_scenario(&loaded.scenario, options, solver(), &*wall_clock());
-        let mut report = planned.report();
-        report.overrides = override_texts(overrides);
-        let page = html::plan_page(&planned.run.input, &report);
-        if verbose {
-            print_plan_run(&planned.run, &loaded.scenario);
-        }
-        (page, report.result.status, report.result.message)
-    } else {
-        let base = &loaded.scenario;
-        let planned = fsdplan::analyses::plan_hedged(
-            base,
-            &loaded.futures,
-            options,
-            solver(),
-            &*wall_clock(),
-        );
-        let mut report = planned.report();
-        report.overrides = override_texts(overrides);
-        let page = html::hedged_plan_page(base, &loaded.futures, &report);
-        if verbose {
-            print_hedged_run(&planned.run, base);
-        }
-        (page, report.result.status, report.result.message)
-    };
-    // `report` writes only its page: the other renderings are `plan`'s.
-    let emitted = output.emit(Rendered {
-        tables: &Vec::new,
-        json: &String::new,
-        csv: &|| Ok(Vec::new()),
-        html: Some(&|| page.clone()),
-    });
-    if let Err(code) = emitted {
-        return code;
-    }
-    if let Some(message) = &message {
-        eprintln!("{status}: {message}");
-    }
-    exit::for_status(&status)
+    plan(path, overrides, options, output, extras)
 }
 
 /// `--verbose` of one plan made without `plan`'s stage timing (report,
@@ -314,7 +278,7 @@ pub fn check(path: &Path, overrides: &[Override], output: &OutputArgs) -> i32 {
             tables
         },
         json: &|| json(&report),
-        csv: &|| Ok(Vec::new()),
+        csv: None,
         html: None,
     });
     match emitted {
@@ -390,7 +354,7 @@ pub fn plan(
             tables
         },
         json: &|| json(&report),
-        csv: &|| csv_tables::tables(&report),
+        csv: Some(&|| csv_tables::tables(&report)),
         html: Some(&|| html::plan_page(&run.input, &report)),
     });
     if let Err(code) = emitted {
@@ -520,7 +484,7 @@ fn plan_hedged(
             tables
         },
         json: &|| json(&report),
-        csv: &|| hedged_tables::csv(&report),
+        csv: Some(&|| hedged_tables::csv(&report)),
         html: Some(&|| html::hedged_plan_page(base, futures, &report)),
     });
     if let Err(code) = emitted {
@@ -579,7 +543,7 @@ pub fn compare(
     let emitted = output.emit(Rendered {
         tables: &|| vec![compare_tables::table(&report)],
         json: &|| json(&report),
-        csv: &|| compare_tables::csv(&report),
+        csv: Some(&|| compare_tables::csv(&report)),
         html: Some(&|| html::compare_page(&report)),
     });
     if let Err(code) = emitted {
@@ -631,7 +595,7 @@ pub fn hedge(
     let emitted = output.emit(Rendered {
         tables: &|| hedge_tables::tables(&report),
         json: &|| json(&report),
-        csv: &|| hedge_tables::csv(&report),
+        csv: Some(&|| hedge_tables::csv(&report)),
         html: Some(&|| html::hedge_page(&report)),
     });
     if let Err(code) = emitted {
@@ -704,7 +668,7 @@ fn emit_sweep(report: &SweepReport, output: &OutputArgs) -> i32 {
     let emitted = output.emit(Rendered {
         tables: &|| vec![sweep_tables::table(report)],
         json: &|| json(report),
-        csv: &|| sweep_tables::csv(report),
+        csv: Some(&|| sweep_tables::csv(report)),
         html: Some(&|| html::sweep_page(report)),
     });
     match emitted {
@@ -835,7 +799,7 @@ pub fn alternatives(
     let emitted = output.emit(Rendered {
         tables: &|| alternatives_tables::tables(&report),
         json: &|| json(&report),
-        csv: &|| alternatives_tables::csv(&report),
+        csv: Some(&|| alternatives_tables::csv(&report)),
         html: None,
     });
     if let Err(code) = emitted {
@@ -952,7 +916,7 @@ pub fn diff(
     let emitted = output.emit(Rendered {
         tables: &|| diff_tables::tables(&report, changes_only),
         json: &|| json(&report),
-        csv: &|| diff_tables::csv(&report, changes_only),
+        csv: Some(&|| diff_tables::csv(&report, changes_only)),
         html: None,
     });
     if let Err(code) = emitted {
@@ -1012,7 +976,7 @@ pub fn audit(
     let emitted = output.emit(Rendered {
         tables: &|| audit_tables::tables(&report),
         json: &|| json(&report),
-        csv: &|| audit_tables::csv(&report),
+        csv: Some(&|| audit_tables::csv(&report)),
         html: None,
     });
     if let Err(code) = emitted {
@@ -1058,7 +1022,7 @@ pub fn explain(
     let emitted = output.emit(Rendered {
         tables: &|| explain_tables::tables(&report),
         json: &|| json(&report),
-        csv: &|| explain_tables::csv(&report),
+        csv: Some(&|| explain_tables::csv(&report)),
         html: None,
     });
     if let Err(code) = emitted {
@@ -1114,7 +1078,7 @@ fn explain_hedged(
     let emitted = output.emit(Rendered {
         tables: &|| explain_tables::hedged_tables(&report),
         json: &|| json(&report),
-        csv: &|| explain_tables::hedged_csv(&report),
+        csv: Some(&|| explain_tables::hedged_csv(&report)),
         html: None,
     });
     if let Err(code) = emitted {

@@ -236,9 +236,10 @@ pub struct OutputArgs {
     /// (plan.json, compare.html, ...).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// The command's name and outputs, set once parsed ([`OutputArgs::bind`]).
+    /// The command's outputs and the checked choice, set once parsed
+    /// ([`OutputArgs::bind`]).
     #[arg(skip)]
-    command: Option<(&'static str, Outputs)>,
+    chosen: Option<(Outputs, Output)>,
 }
 
 /// Where a result goes.
@@ -262,30 +263,22 @@ impl OutputArgs {
     pub fn bind(&mut self, command: &'static str) -> Result<(), String> {
         let outputs =
             outputs_of(command).ok_or_else(|| format!("`{command}` writes no results"))?;
-        self.command = Some((command, outputs));
-        self.resolve(command, outputs).map(|_| ())
+        self.chosen = Some((outputs, self.resolve(command, outputs)?));
+        Ok(())
     }
 
     /// Whether the result goes to standard output as tables (table or
     /// markdown), so that what they say need not be said again on stderr.
     pub fn tables_on_stdout(&self) -> bool {
-        self.chosen().is_ok_and(|o| {
+        self.chosen.as_ref().is_some_and(|(_, o)| {
             o.target == Target::Stdout && matches!(o.format, Format::Table | Format::Markdown)
         })
-    }
-
-    /// The checked choice of a bound command.
-    fn chosen(&self) -> Result<Output, String> {
-        let (command, outputs) = self
-            .command
-            .ok_or_else(|| "the output flags were not checked".to_string())?;
-        self.resolve(command, outputs)
     }
 
     /// The choice, checked against what `command` can write before any
     /// work is done: a format it has, one file only where the result is
     /// one file, and never a directory given as `-o FILE`.
-    pub fn resolve(&self, command: &str, outputs: Outputs) -> Result<Output, String> {
+    fn resolve(&self, command: &str, outputs: Outputs) -> Result<Output, String> {
         let default = outputs.formats[0];
         let format = match (self.format, &self.file) {
             (Some(format), _) => format,
@@ -347,12 +340,16 @@ pub fn render_tables(tables: &[TextTable], style: TableStyle) -> String {
         .join("\n")
 }
 
+/// A result's CSV files: each file's name and text.
+pub type CsvFiles = Result<Vec<(&'static str, String)>, csv::Error>;
+
 /// A result in every format the command has (its `--out` file is named by
 /// [`Outputs::stem`]).
 pub struct Rendered<'a> {
     pub tables: &'a dyn Fn() -> Vec<TextTable>,
     pub json: &'a dyn Fn() -> String,
-    pub csv: &'a dyn Fn() -> Result<Vec<(&'static str, String)>, csv::Error>,
+    /// The CSV files, for the commands that have them.
+    pub csv: Option<&'a dyn Fn() -> CsvFiles>,
     /// The HTML report, for the commands that have one.
     pub html: Option<&'a dyn Fn() -> String>,
 }
@@ -360,11 +357,11 @@ pub struct Rendered<'a> {
 impl OutputArgs {
     /// Prints or writes a result in the chosen format.
     pub fn emit(&self, result: Rendered) -> Result<(), i32> {
-        let output = self.chosen().map_err(|message| {
-            eprintln!("error: {message}");
-            exit::USAGE
-        })?;
-        let stem = self.command.map_or("result", |(_, outputs)| outputs.stem);
+        let Some((outputs, output)) = &self.chosen else {
+            eprintln!("error: the output flags were not checked");
+            return Err(exit::USAGE);
+        };
+        let stem = outputs.stem;
         let file = |ext: &str| format!("{stem}.{ext}");
         let files: Vec<(String, String)> = match output.format {
             Format::Table => vec![(
@@ -385,14 +382,18 @@ impl OutputArgs {
                     return Err(exit::USAGE);
                 }
             },
-            Format::Csv => match (result.csv)() {
-                Ok(files) => files
+            Format::Csv => match result.csv.map(|csv| csv()) {
+                Some(Ok(files)) => files
                     .into_iter()
                     .map(|(name, text)| (name.to_string(), text))
                     .collect(),
-                Err(error) => {
+                Some(Err(error)) => {
                     eprintln!("error: cannot write CSV: {error}");
                     return Err(exit::OUTPUT_FAILURE);
+                }
+                None => {
+                    eprintln!("error: this result has no CSV; use table, json or markdown");
+                    return Err(exit::USAGE);
                 }
             },
         };
