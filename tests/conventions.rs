@@ -169,11 +169,48 @@ fn check_writes_json_with_the_tables_numbers() {
     }
 }
 
+/// `-o` into something that is not a regular file (a named pipe here;
+/// `/dev/null` or `/dev/stdout` alike) writes into it and leaves it what it
+/// was. Renaming a temporary file over it, as `-o` does for a regular file,
+/// would replace the pipe or device with a plain file: run as root on
+/// `/dev/null`, that broke the machine's `/dev/null` for every program after.
+#[cfg(unix)]
+#[test]
+fn o_into_a_pipe_writes_into_it_and_leaves_it_a_pipe() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = dir.path().join("plan.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let reader = {
+        let pipe = pipe.clone();
+        std::thread::spawn(move || std::fs::read_to_string(pipe).unwrap())
+    };
+    let out = fsdplan()
+        .args(["plan", SMALL, "--format", "json", "-o", pipe.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // Checked before the reader is joined: a pipe renamed over was never
+    // opened for writing, and its reader would wait for ever.
+    let kind = std::fs::symlink_metadata(&pipe).unwrap().file_type();
+    assert!(kind.is_fifo(), "the pipe was replaced: {kind:?}");
+    let json: serde_json::Value = serde_json::from_str(&reader.join().unwrap()).unwrap();
+    assert_eq!(json["schema"], "fsdplan.plan/1");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(left.len(), 1, "no temporary file is left beside it");
+}
+
 #[test]
 fn verbose_reports_the_solver_work_of_every_command_that_solves() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("plan.html");
     for args in [
         vec!["plan", SMALL],
-        vec!["report", SMALL, "-o", "/dev/null"],
+        vec!["report", SMALL, "-o", page.to_str().unwrap()],
         vec!["explain", SMALL],
         vec!["compare", SMALL],
         vec!["sweep", SMALL, "--set", "fleet.uploading_share=0.4,0.5"],

@@ -447,6 +447,12 @@ fn cannot_write(what: &Path, error: std::io::Error) -> i32 {
 /// Writes a file atomically: into a temporary file beside it, flushed to
 /// disk, then renamed over the target. A run that fails or is interrupted
 /// never leaves a half-written file, and never clobbers the previous one.
+///
+/// A target that exists and is not a regular file (`/dev/null`,
+/// `/dev/stdout`, a named pipe) is written into, never renamed over: a
+/// rename would replace the device with a plain file (as root, `-o
+/// /dev/null` would turn the machine's `/dev/null` into a file that every
+/// later program reads back).
 pub fn write_file(path: &Path, contents: &str) -> Result<(), i32> {
     write_atomically(path, contents.as_bytes()).map_err(|e| cannot_write(path, e))
 }
@@ -462,6 +468,12 @@ fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
             std::io::ErrorKind::IsADirectory,
             "it is a directory; allowed: a file name",
         ));
+    }
+    if let Ok(existing) = std::fs::metadata(path) {
+        if !existing.file_type().is_file() {
+            let mut special = std::fs::OpenOptions::new().write(true).open(path)?;
+            return special.write_all(contents).and_then(|()| special.flush());
+        }
     }
     // The previous file's permissions, or the usual ones for a new file
     // (a temporary file is created private).
