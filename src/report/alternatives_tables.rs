@@ -109,7 +109,60 @@ pub fn tables(report: &AlternativesReport) -> Vec<TextTable> {
     if report.optimum.objective.is_some() {
         tables.push(ranges);
     }
+    if !report.alternatives.is_empty() {
+        tables.push(distinct_table(report));
+    }
     tables
+}
+
+/// How many of an alternative's changed decisions its row lists.
+const CHANGES_SHOWN: usize = 4;
+
+/// The maximally different alternatives: what each costs, what it had to
+/// avoid, and the decisions that changed from the optimum.
+fn distinct_table(report: &AlternativesReport) -> TextTable {
+    let mut table = TextTable::new(
+        "Maximally different alternatives: each buys as little as it can on the GPU and site pairs the plans before it bought",
+        &[
+            "alternative",
+            &format!("NPV ({} M)", report.currency),
+            "vs optimum",
+            "PFLOP/s on avoided pairs",
+            "avoided (bought before)",
+            "nodes changed from the optimum, over the horizon",
+        ],
+        1,
+    )
+    .with_trailing_text(2)
+    .with_wrapped(4, 32)
+    .with_wrapped(5, 64);
+    for row in &report.alternatives {
+        // The largest node changes over the horizon; the JSON has every
+        // decision, period by period.
+        let shown = &row.nodes_changed;
+        let changes = match shown.len() {
+            0 if row.objective.is_none() => row.why.clone().unwrap_or_else(|| row.status.clone()),
+            0 if row.changes.is_empty() => "none".to_string(),
+            0 => format!("no nodes; {} smaller decisions", row.changes.len()),
+            n if n <= CHANGES_SHOWN => shown.join("; "),
+            n => format!(
+                "{}; and {} more",
+                shown[..CHANGES_SHOWN].join("; "),
+                n - CHANGES_SHOWN
+            ),
+        };
+        table.push(vec![
+            row.name.clone(),
+            row.objective.map_or_else(|| row.status.clone(), millions),
+            row.change_pct
+                .map_or_else(|| "-".to_string(), |p| format!("{p:+.2}%")),
+            row.pflops_on_avoided
+                .map_or_else(|| "-".to_string(), |p| number(p, 1)),
+            row.avoided.join("; "),
+            changes,
+        ]);
+    }
+    table
 }
 
 /// The ranges as one CSV file (`alternatives.csv`).

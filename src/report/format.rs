@@ -79,7 +79,15 @@ impl TextTable {
         }
         if style == TableStyle::Terminal {
             for &(column, width) in &self.wrapped {
-                table.modify(Columns::one(column), Width::wrap(width).keep_words(true));
+                // Trimmed, so that a line broken before a space does not
+                // start with it.
+                table.modify(
+                    Columns::one(column),
+                    (
+                        Width::wrap(width).keep_words(true),
+                        tabled::settings::formatting::TrimStrategy::Horizontal,
+                    ),
+                );
             }
         }
         match style {

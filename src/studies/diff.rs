@@ -234,6 +234,53 @@ fn decision_values(
     values
 }
 
+/// A change of nodes in words: `+120 H20 nodes at lingang in 2025Q3`.
+fn nodes_text(change: f64, gpu: &str, site: &str, when: &str) -> String {
+    let sign = if change > 0.0 { "+" } else { "-" };
+    let nodes = crate::numbers::count(change.abs(), "node", "nodes");
+    let (n, noun) = nodes.split_once(' ').unwrap_or((&nodes, "nodes"));
+    format!("{sign}{n} {gpu} {noun} at {site} {when}")
+        .trim_end()
+        .to_string()
+}
+
+/// The nodes bought over the whole horizon that differ between `a` and
+/// `b`, per GPU and site, the largest change first (ties by GPU, then
+/// site): `+350 H20 nodes at lingang`. The period of each is empty.
+pub fn nodes_over_horizon(a: &PlanReport, b: &PlanReport) -> Vec<DecisionChange> {
+    let totals = |r: &PlanReport| {
+        let mut by_pair: BTreeMap<(String, String), f64> = BTreeMap::new();
+        for row in &r.gpus {
+            *by_pair.entry((row.gpu.clone(), row.site.clone())).or_default() += row.bought_nodes;
+        }
+        by_pair
+    };
+    let (ta, tb) = (totals(a), totals(b));
+    let mut keys: Vec<&(String, String)> = ta.keys().chain(tb.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut out: Vec<DecisionChange> = keys
+        .into_iter()
+        .filter_map(|key| {
+            let x = ta.get(key).copied().unwrap_or(0.0);
+            let y = tb.get(key).copied().unwrap_or(0.0);
+            let change = y - x;
+            (change.abs() >= 0.5).then(|| DecisionChange {
+                period: String::new(),
+                kind: DecisionKind::Nodes,
+                place: key.1.clone(),
+                item: key.0.clone(),
+                a: x,
+                b: y,
+                change,
+                text: nodes_text(change, &key.0, &key.1, ""),
+            })
+        })
+        .collect();
+    out.sort_by(|p, q| q.change.abs().total_cmp(&p.change.abs()));
+    out
+}
+
 fn decisions(a: &PlanReport, b: &PlanReport) -> Vec<DecisionChange> {
     // Periods in the order of A, then any of B's that A lacks.
     let mut periods: Vec<&str> = a.periods.iter().map(String::as_str).collect();
@@ -265,11 +312,7 @@ fn decisions(a: &PlanReport, b: &PlanReport) -> Vec<DecisionChange> {
         }
         let sign = if change > 0.0 { "+" } else { "-" };
         let text = match kind {
-            DecisionKind::Nodes => {
-                let nodes = crate::numbers::count(change.abs(), "node", "nodes");
-                let (n, noun) = nodes.split_once(' ').unwrap_or((&nodes, "nodes"));
-                format!("{sign}{n} {item} {noun} at {place} in {period}")
-            }
+            DecisionKind::Nodes => nodes_text(change, item, place, &format!("in {period}")),
             DecisionKind::Storage => format!(
                 "{sign}{} PB {item} at {place} in {period}",
                 number(change.abs(), 2)

@@ -26,7 +26,9 @@ use std::sync::OnceLock;
 use fsdplan::solve::{Clock, LpBackend, MicroLp};
 use fsdplan::studies::sweep::{self, Axis, Grid, Shard, SweepReport};
 
-use crate::output::{json, print_out, render_tables, write_file, OutputArgs, Rendered};
+use crate::output::{
+    json, print_out, render_tables, write_file, write_files, OutputArgs, Rendered,
+};
 use crate::solver_work::{self, Recording};
 
 /// The LP backend chosen with `--solver` (microlp unless chosen), wrapped
@@ -720,6 +722,8 @@ pub struct AlternativesArgs<'a> {
     pub slack: f64,
     pub min: &'a [String],
     pub max: &'a [String],
+    /// How many maximally different alternatives to add.
+    pub distinct: usize,
     pub quiet: bool,
 }
 
@@ -774,7 +778,9 @@ pub fn alternatives(
             }
         }
     }
-    let progress = progress_bar(args.quiet, alternatives::plans_made(&asked), "plans");
+    let progress = progress_bar(args.quiet, alternatives::plans_made(&asked, args.distinct),
+        "plans",
+    );
     let done = |what: &str| {
         progress.set_message(format!("done: {what}"));
         progress.inc(1);
@@ -783,6 +789,7 @@ pub fn alternatives(
         alternatives::alternatives(
             scenario,
             &asked,
+            args.distinct,
             args.slack,
             options,
             solver(),
@@ -805,10 +812,35 @@ pub fn alternatives(
     if let Err(code) = emitted {
         return code;
     }
+    // Under --out, every plan made beside the result, as `plan` writes it.
+    if let Some(dir) = output.out_dir() {
+        let plans: Vec<(String, String)> = report
+            .plans
+            .iter()
+            .map(|(name, plan)| (plan_file_name(name), json(plan)))
+            .collect();
+        if let Err(code) = write_files(dir, &plans) {
+            return code;
+        }
+    }
     if let Some(message) = &report.optimum.message {
         eprintln!("{}: {message}", report.optimum.status);
     }
     exit::for_status(&report.optimum.status)
+}
+
+/// The file a named plan of `alternatives` is written to under --out:
+/// `least nodes:H20,H200` to `plan-least-nodes-H20-H200.json`.
+fn plan_file_name(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
+            slug.push(c);
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    format!("plan-{}.json", slug.trim_matches('-'))
 }
 
 /// A plan for one side of a diff: a plan JSON file as written, or a

@@ -154,6 +154,11 @@ enum Command {
         /// for --min.
         #[arg(long = "max", value_name = "METRIC")]
         max: Vec<String>,
+        /// Add N maximally different alternatives (hop-skip-jump): each,
+        /// within the slack, buys as little as it can on the GPU and site
+        /// pairs the optimum and the alternatives before it bought.
+        #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=20))]
+        distinct: u16,
         #[command(flatten)]
         overrides: OverrideArgs,
         #[command(flatten)]
@@ -542,6 +547,7 @@ fn main() -> ExitCode {
             slack,
             min,
             max,
+            distinct,
             overrides,
             solve,
             jobs,
@@ -554,6 +560,7 @@ fn main() -> ExitCode {
                 slack,
                 min: &min,
                 max: &max,
+                distinct: usize::from(distinct),
                 quiet,
             },
             solve.options(),

@@ -267,6 +267,15 @@ impl OutputArgs {
         Ok(())
     }
 
+    /// The directory of `--out DIR`, where a command may write files
+    /// beside its result (alternatives' plans).
+    pub fn out_dir(&self) -> Option<&Path> {
+        match &self.chosen {
+            Some((_, Output { target: Target::Dir(dir), .. })) => Some(dir),
+            _ => None,
+        }
+    }
+
     /// Whether the result goes to standard output as tables (table or
     /// markdown), so that what they say need not be said again on stderr.
     pub fn tables_on_stdout(&self) -> bool {
@@ -431,7 +440,8 @@ pub fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(&value).expect("results serialise to JSON") + "\n"
 }
 
-fn write_files(dir: &Path, files: &[(String, String)]) -> Result<(), i32> {
+/// Writes each (name, text) into `dir`, made if need be.
+pub fn write_files(dir: &Path, files: &[(String, String)]) -> Result<(), i32> {
     std::fs::create_dir_all(dir).map_err(|e| cannot_write(dir, e))?;
     for (name, text) in files {
         write_file(&dir.join(name), text)?;

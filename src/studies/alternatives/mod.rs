@@ -11,22 +11,23 @@
 //!   (or an LP) searched with the metric as its objective and the NPV as a
 //!   row within the slack, then made as cheap as it can be at that
 //!   extreme, audited like any plan;
-//! * [`alternatives`]: the optimum and every end asked for, in parallel.
-//!
-//! Not built yet (issue 14 continues): `--distinct N` (hop-skip-jump), the
-//! HTML page, each end's plan JSON under `--out`, and scenarios with
-//! events.
+//! * [`distinct`]: maximally different alternatives (hop-skip-jump), each
+//!   avoiding the GPU and site pairs the plans before it bought;
+//! * [`alternatives`]: the optimum, every end asked for and the distinct
+//!   alternatives, in parallel.
 
+pub mod distinct;
 pub mod metric;
 pub mod ranges;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::analyses;
+use crate::analyses::{self, PlanReport};
 use crate::plan::PlanOptions;
 use crate::scenario::Scenario;
 use crate::solve::{Clock, LpBackend};
+use distinct::AlternativeRow;
 use metric::Metric;
 use ranges::{extreme, npv_cap, Direction};
 
@@ -49,6 +50,13 @@ pub struct AlternativesReport {
     /// an optimum.
     pub npv_cap: Option<f64>,
     pub ranges: Vec<RangeRow>,
+    /// The maximally different alternatives (`--distinct N`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<AlternativeRow>,
+    /// Every audited plan made, by name (`optimum`, `least nodes:H20`,
+    /// `alternative 1`), for `--out DIR`.
+    #[serde(skip)]
+    pub plans: Vec<(String, PlanReport)>,
 }
 
 /// The plan the ranges are measured from.
@@ -118,12 +126,16 @@ pub fn reading(min: f64, max: f64) -> &'static str {
     }
 }
 
-/// The optimum, then for each metric the ends asked for, solved in
-/// parallel (on the caller's rayon pool), each with a clock of its own from
-/// `clock`. `done` is told each end as it finishes.
+/// The optimum, then for each metric the ends asked for and `distinct`
+/// maximally different alternatives, solved in parallel (on the caller's
+/// rayon pool; the distinct ones one after another, beside the ends), each
+/// with a clock of its own from `clock`. `done` is told each plan as it
+/// finishes.
+#[allow(clippy::too_many_arguments)]
 pub fn alternatives(
     scenario: &Scenario,
     asked: &[Asked],
+    distinct: usize,
     slack: f64,
     options: PlanOptions,
     backend: &(dyn LpBackend + Sync),
@@ -149,6 +161,8 @@ pub fn alternatives(
         },
         npv_cap: None,
         ranges: Vec::new(),
+        alternatives: Vec::new(),
+        plans: vec![("optimum".to_string(), optimum.clone())],
     };
     let Some(npv) = optimum.objective else {
         return report;
@@ -169,27 +183,31 @@ pub fn alternatives(
             ends
         })
         .collect();
-    let solved: Vec<(usize, Direction, ranges::Extreme)> = ends
-        .par_iter()
-        .map(|&(i, direction)| {
-            let end = extreme(
-                scenario,
-                &asked[i].metric,
-                direction,
-                cap,
-                planned.run.outcome.values.as_deref(),
-                options,
-                backend,
-                &*clock(),
-            );
-            let which = match direction {
-                Direction::Min => "least",
-                Direction::Max => "most",
-            };
-            done(&format!("{} {}", which, asked[i].metric.text));
-            (i, direction, end)
-        })
-        .collect();
+    let seed = planned.run.outcome.values.as_deref();
+    let solve_ends = || -> Vec<(usize, Direction, ranges::Extreme)> {
+        ends.par_iter()
+            .map(|&(i, direction)| {
+                let end = extreme(
+                    scenario,
+                    &asked[i].metric,
+                    direction,
+                    cap,
+                    seed,
+                    options,
+                    backend,
+                    &*clock(),
+                );
+                done(&end_name(direction, &asked[i].metric));
+                (i, direction, end)
+            })
+            .collect()
+    };
+    let solve_distinct = || {
+        distinct::distinct(
+            scenario, &optimum, seed, distinct, cap, options, backend, clock, done,
+        )
+    };
+    let (solved, alternatives) = rayon::join(solve_ends, solve_distinct);
     for (i, a) in asked.iter().enumerate() {
         let end = |direction: Direction| {
             solved
@@ -221,8 +239,29 @@ pub fn alternatives(
                 _ => "-".to_string(),
             },
         });
+        for (direction, end) in [(Direction::Min, low), (Direction::Max, high)] {
+            if let Some(end) = end {
+                let name = end_name(direction, &a.metric);
+                report.plans.push((name, end.report.clone()));
+            }
+        }
     }
+    for row in &alternatives {
+        if let Some(plan) = &row.plan {
+            report.plans.push((row.name.clone(), plan.clone()));
+        }
+    }
+    report.alternatives = alternatives;
     report
+}
+
+/// An end's name: `least nodes:H20`, `most abroad-pb`.
+fn end_name(direction: Direction, metric: &Metric) -> String {
+    let which = match direction {
+        Direction::Min => "least",
+        Direction::Max => "most",
+    };
+    format!("{which} {}", metric.text)
 }
 
 /// Why an end has no plan or stopped early: its message, and the rules
@@ -233,9 +272,11 @@ fn why(end: &ranges::Extreme) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
-/// The number of plans [`alternatives`] makes: the optimum and each end.
-pub fn plans_made(asked: &[Asked]) -> usize {
-    1 + asked
+/// The number of plans [`alternatives`] makes: the optimum, each end and
+/// each distinct alternative.
+pub fn plans_made(asked: &[Asked], distinct: usize) -> usize {
+    1 + distinct
+        + asked
         .iter()
         .map(|a| usize::from(a.min) + usize::from(a.max))
         .sum::<usize>()

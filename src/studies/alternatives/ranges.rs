@@ -115,6 +115,40 @@ pub fn extreme(
     }
 }
 
+/// The plan that makes `objective` (built on the model's expressions) as
+/// small as the NPV cap allows, then as cheap as it can be at that value:
+/// the step of each maximally different alternative ([`super::distinct`]).
+/// The end's `value` is left for the caller to read from the rows.
+#[allow(clippy::too_many_arguments)]
+pub fn least(
+    scenario: &Scenario,
+    objective: &dyn Fn(&ModelExpressions) -> LinExpr,
+    cap: f64,
+    seed: Option<&[f64]>,
+    options: PlanOptions,
+    backend: &dyn LpBackend,
+    clock: &dyn Clock,
+) -> Extreme {
+    let input = PlanInput::new(scenario);
+    let model = model::build(&input);
+    let objective = objective(&ModelExpressions {
+        input: &input,
+        index: &model.index,
+        scales: model.scales,
+    });
+    let pusher = Pusher {
+        input: &input,
+        model: &model,
+        direction: Direction::Min,
+        cap_model: cap / model.scales.money,
+        seed,
+        options,
+        backend,
+        clock,
+    };
+    pusher.push(&objective, None)
+}
+
 /// What every end of a range is solved with.
 struct Pusher<'a> {
     input: &'a PlanInput<'a>,
