@@ -20,7 +20,7 @@ const FORMATS: &[(&str, &str)] = &[
     ("merge", "table, json, csv, markdown, html"),
     ("explain", "table, json, csv, markdown"),
     ("audit", "table, json, csv, markdown"),
-    ("alternatives", "table, json, csv, markdown"),
+    ("alternatives", "table, json, csv, markdown, html"),
     ("diff", "table, json, csv, markdown"),
 ];
 
@@ -190,7 +190,14 @@ fn o_into_a_pipe_writes_into_it_and_leaves_it_a_pipe() {
         std::thread::spawn(move || std::fs::read_to_string(pipe).unwrap())
     };
     let out = fsdplan()
-        .args(["plan", SMALL, "--format", "json", "-o", pipe.to_str().unwrap()])
+        .args([
+            "plan",
+            SMALL,
+            "--format",
+            "json",
+            "-o",
+            pipe.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");

@@ -86,10 +86,11 @@ pub fn tables(report: &AlternativesReport) -> Vec<TextTable> {
             )
         };
         let npv = |x: Option<f64>| x.map_or_else(|| "-".to_string(), millions);
-        // A whole-node end short of what the LP proves possible says so.
+        // A whole-node end short of what the LP proves possible says so,
+        // where the two differ as shown.
         let with_bound = |cell: String, value: Option<f64>, bound: Option<f64>| match (value, bound)
         {
-            (Some(v), Some(b)) if (v - b).abs() > 1e-6 * v.abs().max(1.0) => {
+            (Some(_), Some(b)) if amount(Some(b), "") != cell => {
                 format!("{cell} (LP {})", amount(Some(b), ""))
             }
             _ => cell,

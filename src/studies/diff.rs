@@ -251,7 +251,9 @@ pub fn nodes_over_horizon(a: &PlanReport, b: &PlanReport) -> Vec<DecisionChange>
     let totals = |r: &PlanReport| {
         let mut by_pair: BTreeMap<(String, String), f64> = BTreeMap::new();
         for row in &r.gpus {
-            *by_pair.entry((row.gpu.clone(), row.site.clone())).or_default() += row.bought_nodes;
+            *by_pair
+                .entry((row.gpu.clone(), row.site.clone()))
+                .or_default() += row.bought_nodes;
         }
         by_pair
     };
@@ -277,7 +279,10 @@ pub fn nodes_over_horizon(a: &PlanReport, b: &PlanReport) -> Vec<DecisionChange>
             })
         })
         .collect();
-    out.sort_by(|p, q| q.change.abs().total_cmp(&p.change.abs()));
+    // By size as shown (to the hundredth of a node), so that solver noise
+    // does not reorder equal changes; then by GPU and site.
+    let shown = |c: &DecisionChange| (c.change.abs() * 100.0).round();
+    out.sort_by(|p, q| shown(q).total_cmp(&shown(p)));
     out
 }
 

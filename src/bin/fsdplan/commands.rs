@@ -778,7 +778,9 @@ pub fn alternatives(
             }
         }
     }
-    let progress = progress_bar(args.quiet, alternatives::plans_made(&asked, args.distinct),
+    let progress = progress_bar(
+        args.quiet,
+        alternatives::plans_made(&asked, args.distinct),
         "plans",
     );
     let done = |what: &str| {
@@ -807,7 +809,7 @@ pub fn alternatives(
         tables: &|| alternatives_tables::tables(&report),
         json: &|| json(&report),
         csv: Some(&|| alternatives_tables::csv(&report)),
-        html: None,
+        html: Some(&|| fsdplan::report::html::alternatives_page(&report)),
     });
     if let Err(code) = emitted {
         return code;

@@ -131,7 +131,7 @@ pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
     (
         "alternatives",
         Outputs {
-            formats: &[Table, Json, Csv, Markdown],
+            formats: &[Table, Json, Csv, Markdown, Html],
             stem: "alternatives",
             csv_files: 1,
         },
@@ -271,7 +271,13 @@ impl OutputArgs {
     /// beside its result (alternatives' plans).
     pub fn out_dir(&self) -> Option<&Path> {
         match &self.chosen {
-            Some((_, Output { target: Target::Dir(dir), .. })) => Some(dir),
+            Some((
+                _,
+                Output {
+                    target: Target::Dir(dir),
+                    ..
+                },
+            )) => Some(dir),
             _ => None,
         }
     }

@@ -583,6 +583,121 @@ pub fn horizontal_bars(
     Ok(svg)
 }
 
+/// One metric's near-optimal range: the least and the most within the
+/// slack, the optimum's value, and each value's label (with its unit).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RangeBar {
+    /// The metric and its reading: `nodes:H20 (free)`.
+    pub name: String,
+    pub min: f64,
+    pub max: f64,
+    pub optimum: f64,
+    pub min_label: String,
+    pub max_label: String,
+    pub optimum_label: String,
+}
+
+/// The ranges as bars, one row a metric, each on its own scale (its share
+/// of the largest value in its row, since the metrics are in different
+/// units): a bar from the least to the most within the slack, a black
+/// diamond at the optimum, the values in the metric's units at the ends.
+/// A range too narrow to see is drawn a few pixels wide around its ends.
+pub fn ranges(title: &str, bars: &[RangeBar]) -> DrawResult<String> {
+    let n = bars.len().max(1);
+    let label_area = label_width(bars.iter().map(|b| b.name.as_str()));
+    // Room in a row for the optimum's label above the bar and the ends'
+    // below it.
+    let row = 60u32;
+    let height = (96 + row * n as u32).max(160);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (SIZE.0, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(error)?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (FONT, 18))
+            .margin(12)
+            .x_label_area_size(52)
+            .y_label_area_size(label_area)
+            .build_cartesian_2d(-0.02..1.06, -0.5..(n as f64 - 0.5))
+            .map_err(error)?;
+        let labels: Vec<String> = bars.iter().map(|b| b.name.clone()).collect();
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .y_labels(n)
+            .y_label_formatter(&|y| {
+                let i = y.round();
+                if (y - i).abs() > 1e-6 || i < 0.0 {
+                    return String::new();
+                }
+                labels.get(n - 1 - i as usize).cloned().unwrap_or_default()
+            })
+            .x_labels(6)
+            .x_label_formatter(&|x| {
+                if *x < -1e-9 || *x > 1.0 + 1e-9 {
+                    String::new()
+                } else {
+                    format!("{:.0}%", x * 100.0)
+                }
+            })
+            .x_desc("share of the largest value in the row (each metric in its own units)")
+            .label_style((FONT, 13))
+            .draw()
+            .map_err(error)?;
+        let font = |h, v| (FONT, 12).into_font().color(&BLACK).pos(Pos::new(h, v));
+        // Bars a few pixels wide at least (the plot is about 860 - label
+        // area px across 1.08 units).
+        let least_width = 4.0 * 1.08 / f64::from(SIZE.0 - label_area);
+        for (k, bar) in bars.iter().enumerate() {
+            let y = (n - 1 - k) as f64;
+            let largest = bar.min.abs().max(bar.max.abs()).max(bar.optimum.abs());
+            let share = |v: f64| if largest > 0.0 { v / largest } else { 0.0 };
+            let (mut lo, mut hi) = (share(bar.min), share(bar.max));
+            if hi - lo < least_width {
+                let mid = (lo + hi) / 2.0;
+                lo = mid - least_width / 2.0;
+                hi = mid + least_width / 2.0;
+            }
+            chart
+                .draw_series([Rectangle::new(
+                    [(lo, y - 0.16), (hi, y + 0.16)],
+                    colour(k).mix(0.75).filled(),
+                )])
+                .map_err(error)?;
+            let at = share(bar.optimum);
+            chart
+                .draw_series([Polygon::new(
+                    vec![
+                        (at, y + 0.25),
+                        (at + 0.01, y),
+                        (at, y - 0.25),
+                        (at - 0.01, y),
+                    ],
+                    BLACK.filled(),
+                )])
+                .map_err(error)?;
+            chart
+                .draw_series([
+                    Text::new(
+                        format!("least {}, most {}", bar.min_label, bar.max_label),
+                        (lo.max(0.0), y - 0.28),
+                        font(HPos::Left, VPos::Top),
+                    ),
+                    Text::new(
+                        format!("optimum {}", bar.optimum_label),
+                        (at, y + 0.3),
+                        font(HPos::Center, VPos::Bottom),
+                    ),
+                ])
+                .map_err(error)?;
+        }
+        root.present().map_err(error)?;
+    }
+    Ok(svg)
+}
+
 /// Room for the longest bar label at 13 px (about 7 px a character),
 /// between 150 and 420 px.
 fn label_width<'a>(labels: impl Iterator<Item = &'a str>) -> u32 {

@@ -10,4 +10,4 @@ mod study_pages;
 
 pub use hedged_page::hedged_plan_page;
 pub use plan_page::plan_page;
-pub use study_pages::{compare_page, hedge_page, sweep_page};
+pub use study_pages::{alternatives_page, compare_page, hedge_page, sweep_page};

@@ -10,7 +10,8 @@ use super::charts::{self, Frame, Series};
 use super::page::{chart, page, tables};
 use crate::numbers::as_typed;
 use crate::report::format::millions;
-use crate::report::{compare_tables, hedge_tables, sweep_tables};
+use crate::report::{alternatives_tables, compare_tables, hedge_tables, sweep_tables};
+use crate::studies::alternatives::AlternativesReport;
 use crate::studies::compare::CompareReport;
 use crate::studies::hedging::HedgeReport;
 use crate::studies::sweep::SweepReport;
@@ -44,6 +45,68 @@ pub fn compare_page(report: &CompareReport) -> String {
         }
         (chart(charts::horizontal_bars(&format!("NPV per GPU option ({} M)", report.currency), &axis, &bars)))
         (tables(&[compare_tables::table(report)]))
+    };
+    page(&title, body)
+}
+
+/// The near-optimal alternatives: the ranges as bars around the optimum's
+/// marker (each metric on its own scale), what each reading means, then
+/// the tables (the distinct alternatives among them).
+pub fn alternatives_page(report: &AlternativesReport) -> String {
+    let title = format!("fsdplan alternatives: {}", report.scenario);
+    let currency = &report.currency;
+    let value = |v: f64, unit: &str| {
+        if unit == currency {
+            format!("{currency} {} M", millions(v))
+        } else {
+            let decimals = if unit == "nodes" && !report.relaxed {
+                0
+            } else {
+                1
+            };
+            format!("{} {unit}", crate::report::format::number(v, decimals))
+        }
+    };
+    let bars: Vec<charts::RangeBar> = report
+        .ranges
+        .iter()
+        .filter_map(|r| {
+            let optimum = r.optimum?;
+            let (min, max) = (r.min.unwrap_or(optimum), r.max.unwrap_or(optimum));
+            let end = |x: Option<f64>, status: &str| match x {
+                Some(x) => value(x, &r.unit),
+                None if status == "not asked" => "not asked".to_string(),
+                None => status.to_string(),
+            };
+            Some(charts::RangeBar {
+                name: format!("{} ({})", r.metric, r.reading),
+                min,
+                max,
+                optimum,
+                min_label: end(r.min, &r.status_min),
+                max_label: end(r.max, &r.status_max),
+                optimum_label: value(optimum, &r.unit),
+            })
+        })
+        .collect();
+    let slack = crate::report::format::percent(report.slack, 1);
+    let body = html! {
+        p.note {
+            "With the NPV held within " (slack) " of the optimum's"
+            @if let Some(cap) = report.npv_cap { " (at most " (currency) " " (millions(cap)) " M)" }
+            ", the least and the most of each metric, each an audited plan"
+            @if report.relaxed { " (LP relaxations: node counts continuous)" }
+            ". The diamond is the optimum. A narrow bar is a firm decision; a wide one a free choice."
+        }
+        @if !report.overrides.is_empty() {
+            p.note { "Overrides: " (report.overrides.join(", ")) }
+        }
+        @if bars.is_empty() {
+            p.note { "No ranges: " (report.optimum.status) }
+        } @else {
+            (chart(charts::ranges(&format!("Near-optimal ranges within {slack} of the optimum's NPV"), &bars)))
+        }
+        (tables(&alternatives_tables::tables(report)))
     };
     page(&title, body)
 }

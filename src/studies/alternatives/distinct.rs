@@ -180,3 +180,102 @@ fn avoided_words(scenario: &Scenario, pairs: &BTreeSet<(usize, usize)>) -> Vec<S
     }
     words
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::hand_worked::{scenario, two_gpus};
+    use super::super::ranges::npv_cap;
+    use super::*;
+    use crate::solve::{MicroLp, NoClock};
+
+    fn alternatives_of(
+        scenario: &Scenario,
+        count: usize,
+        slack: f64,
+        relax: bool,
+    ) -> (f64, Vec<AlternativeRow>) {
+        let options = PlanOptions {
+            relax,
+            ..PlanOptions::default()
+        };
+        let planned = crate::analyses::plan(scenario, options, &MicroLp, &NoClock);
+        let optimum = planned.report();
+        let npv = optimum.objective.expect("an optimum");
+        let cap = npv_cap(npv, slack);
+        let rows = distinct(
+            scenario,
+            &optimum,
+            planned.run.outcome.values.as_deref(),
+            count,
+            cap,
+            options,
+            &MicroLp,
+            &|| Box::new(NoClock),
+            &|_| {},
+        );
+        for row in &rows {
+            let plan = row.plan.as_ref().expect("a plan");
+            assert!(
+                plan.audit_violations.is_empty(),
+                "{:?}",
+                plan.audit_violations
+            );
+            let npv = row.objective.expect("an NPV");
+            assert!(npv <= cap * (1.0 + 1e-9), "{npv} above {cap}");
+        }
+        (npv, rows)
+    }
+
+    #[test]
+    fn the_first_alternative_moves_all_the_demand_to_the_other_gpu() {
+        // The optimum: 100 A nodes (NPV 100,000). Within 1% (101,000), the
+        // first alternative avoids A at east and buys 100 B nodes (100,500).
+        for relax in [false, true] {
+            let (_, rows) = alternatives_of(&two_gpus(), 2, 0.01, relax);
+            let first = &rows[0];
+            assert_eq!(first.avoided, ["A at east"]);
+            assert!((first.objective.unwrap() - 100_500.0).abs() < 1e-3);
+            assert!((first.change_pct.unwrap() - 0.5).abs() < 1e-6);
+            assert!(first.pflops_on_avoided.unwrap().abs() < 1e-6);
+            // Changes of the same size in the order of GPU, then site.
+            assert_eq!(
+                first.nodes_changed,
+                ["-100 A nodes at east", "+100 B nodes at east"]
+            );
+            // The second must avoid both: it can only buy as little as the
+            // demand needs (100 PFLOP/s), the cheapest way.
+            let second = &rows[1];
+            assert_eq!(second.avoided, ["A at east", "B at east"]);
+            assert!((second.pflops_on_avoided.unwrap() - 100.0).abs() < 1e-6);
+            assert!((second.objective.unwrap() - 100_000.0).abs() < 1e-3);
+            assert!(
+                second.nodes_changed.is_empty(),
+                "{:?}",
+                second.nodes_changed
+            );
+        }
+    }
+
+    #[test]
+    fn no_slack_leaves_no_other_plan() {
+        let (npv, rows) = alternatives_of(&two_gpus(), 1, 0.0, false);
+        assert_eq!(rows[0].objective, Some(npv));
+        assert!(rows[0].nodes_changed.is_empty());
+    }
+
+    #[test]
+    fn a_dearer_gpu_takes_only_what_the_slack_pays_for() {
+        // B costs 5% more (50 a node): a 1% slack (1,000) pays for 20 B
+        // nodes, so 80 PFLOP/s stay on the avoided pair, whole nodes or not.
+        let dearer = scenario(None, &[("A", 1000.0), ("B", 1050.0)]);
+        for relax in [false, true] {
+            let (_, rows) = alternatives_of(&dearer, 1, 0.01, relax);
+            let on_avoided = rows[0].pflops_on_avoided.unwrap();
+            assert!((on_avoided - 80.0).abs() < 1e-6, "{on_avoided}");
+            assert_eq!(
+                rows[0].nodes_changed,
+                ["-20 A nodes at east", "+20 B nodes at east"]
+            );
+        }
+    }
+}

@@ -388,40 +388,9 @@ impl Heuristics for Seeded<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::hand_worked::{scenario, two_gpus};
     use super::*;
     use crate::solve::{MicroLp, NoClock};
-
-    /// One site, one year, 100 PFLOP/s of base compute (3.1536e9 PFLOP, a
-    /// node of GPU A or B delivers 1 PFLOP/s), a power cap if given, and
-    /// the GPUs listed.
-    fn scenario(power_cap_mw: Option<f64>, gpus: &[(&str, f64)]) -> Scenario {
-        let mut text = String::from(concat!(
-            "[scenario]\nname = \"alternatives\"\ncurrency = \"CNY\"\nhome = \"CN\"\n",
-            "start = \"2025-01\"\nperiod_months = 12\nperiods = 1\ndiscount_rate = 0\n\n",
-            "[fleet]\nvehicles = 1000\nuploading_share = 1\n\n",
-            "[training]\nbase_pflop_per_period = 3.1536e9\n\n",
-            "[[data_class]]\nname = \"video\"\ngb_per_vehicle_month = 1\nretention_months = 12\n",
-            "training_share = 0\npflop_per_pb = 1\nresidency = \"home_only\"\n\n",
-            "[[storage]]\nname = \"hdd\"\nprice_per_pb = 0\nkw_per_pb = 0\n",
-            "read_gb_per_s_per_pb = 1\nusable_fraction = 1\nlifetime_years = 1\n\n",
-            "[[site]]\nname = \"east\"\njurisdiction = \"CN\"\npue = 1\nenergy_price_per_kwh = 0\n",
-            "ingest_price_per_gbps_month = 0\n",
-        ));
-        if let Some(cap) = power_cap_mw {
-            text.push_str(&format!("power_cap_mw = {cap}\n"));
-        }
-        for (name, price) in gpus {
-            text.push_str(&format!(
-                "\n[[gpu]]\nname = \"{name}\"\ntflops = 1000\ngpus_per_node = 1\nnode_kw = 1\nprice_per_node = {price}\nlifetime_years = 1\nmfu = 1\nallowed_in = [\"CN\"]\n"
-            ));
-        }
-        crate::scenario::from_str("alternatives.toml", &text).expect("valid")
-    }
-
-    /// Two GPUs whose cost per PFLOP differs by 0.5%.
-    fn two_gpus() -> Scenario {
-        scenario(None, &[("A", 1000.0), ("B", 1005.0)])
-    }
 
     fn range(scenario: &Scenario, metric: &str, slack: f64, relax: bool) -> (f64, f64, f64) {
         let options = PlanOptions {
