@@ -119,3 +119,131 @@ fn a_scenario_with_events_is_refused_until_built() {
         .unwrap()
         .contains("not built yet"));
 }
+
+/// `--distinct N` adds N plans, each audited, within the slack, avoiding
+/// the GPU and site pairs the plans before it bought, with its change in
+/// NPV and the decisions that changed; `--out DIR` writes every plan made
+/// as plan JSON beside the result.
+#[test]
+fn distinct_alternatives_are_within_the_slack_and_written_under_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = fsdplan()
+        .args([
+            "alternatives",
+            SMALL,
+            "--relax",
+            "--min",
+            "nodes:H100",
+            "--distinct",
+            "2",
+            "--format",
+            "json",
+            "--out",
+            dir.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(dir.path().join("alternatives.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let npv = json["optimum"]["objective"].as_f64().unwrap();
+    let cap = json["npv_cap"].as_f64().unwrap();
+    let rows = json["alternatives"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    let mut avoided_before = 0;
+    for (k, row) in rows.iter().enumerate() {
+        assert_eq!(row["name"], format!("alternative {}", k + 1));
+        let objective = row["objective"].as_f64().unwrap();
+        assert!(objective <= cap * (1.0 + 1e-9), "{row}");
+        let change = row["change_pct"].as_f64().unwrap();
+        assert!(
+            (change - 100.0 * (objective - npv) / npv).abs() < 1e-6,
+            "{row}"
+        );
+        // Each avoids at least what the one before avoided.
+        let avoided = row["avoided"].as_array().unwrap();
+        assert!(
+            !avoided.is_empty() && avoided.len() >= avoided_before,
+            "{row}"
+        );
+        avoided_before = avoided.len();
+        assert!(
+            row["changes"].as_array().is_some_and(|c| !c.is_empty()),
+            "{row}"
+        );
+    }
+    // Every plan made, as `plan --format json` writes it, each audited.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "alternatives.json",
+            "plan-alternative-1.json",
+            "plan-alternative-2.json",
+            "plan-least-nodes-H100.json",
+            "plan-optimum.json",
+        ]
+    );
+    for (name, expected) in [
+        ("plan-optimum.json", Some(npv)),
+        ("plan-alternative-1.json", rows[0]["objective"].as_f64()),
+        (
+            "plan-least-nodes-H100.json",
+            json["ranges"][0]["npv_at_min"].as_f64(),
+        ),
+    ] {
+        let plan: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join(name)).unwrap()).unwrap();
+        assert_eq!(plan["schema"], "fsdplan.plan/1", "{name}");
+        assert_eq!(plan["objective"].as_f64(), expected, "{name}");
+        assert!(plan
+            .get("audit_violations")
+            .is_none_or(|v| v.as_array().unwrap().is_empty()));
+    }
+}
+
+/// The HTML page draws one range bar per metric, with the optimum's
+/// marker, then the tables.
+#[test]
+fn the_html_page_draws_a_bar_per_range() {
+    let out = fsdplan()
+        .args([
+            "alternatives",
+            SMALL,
+            "--relax",
+            "--distinct",
+            "1",
+            "--format",
+            "html",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    // One diamond per range: nodes of three GPUs, abroad-pb and three
+    // capped sites' peaks.
+    let json = fsdplan()
+        .args(["alternatives", SMALL, "--relax", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let ranges = json["ranges"].as_array().unwrap().len();
+    assert_eq!(ranges, 7);
+    assert_eq!(page.matches("<polygon").count(), ranges);
+    let end_labels = page
+        .lines()
+        .filter(|l| l.trim_start().starts_with("least "))
+        .count();
+    assert_eq!(end_labels, ranges);
+    assert!(page.contains("Maximally different alternatives"));
+}
