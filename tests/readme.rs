@@ -36,6 +36,42 @@ fn the_diff_example_lines_are_what_diff_prints() {
 }
 
 #[test]
+fn the_alternatives_example_lines_are_what_alternatives_prints() {
+    if common::backend_name() != "microlp" {
+        return; // The README quotes the default backend's plans.
+    }
+    let text = readme().split_whitespace().collect::<Vec<_>>().join(" ");
+    let out = fsdplan()
+        .args([
+            "alternatives",
+            "configs/china-1.7m.toml",
+            "--relax",
+            "--distinct",
+            "3",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = json["alternatives"].as_array().unwrap();
+    for (k, line) in [
+        (0, "+1,073 L20 nodes at guizhou"),
+        (0, "+143 H100 nodes at texas"),
+        (2, "+774 H20 nodes at guizhou"),
+    ] {
+        assert!(text.contains(line), "README no longer quotes `{line}`");
+        let changed = rows[k]["nodes_changed"].as_array().unwrap();
+        assert!(
+            changed.iter().any(|c| c == line),
+            "alternative {} does not change `{line}`: {changed:?}",
+            k + 1
+        );
+    }
+}
+
+#[test]
 fn links_point_inside_the_repository() {
     let mut files = vec!["README.md".to_string()];
     for entry in std::fs::read_dir("docs").unwrap() {
