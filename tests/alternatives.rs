@@ -1,6 +1,7 @@
 //! `fsdplan alternatives` on files under `tests/`: the near-optimal ranges
-//! in JSON and CSV, metrics read with a did-you-mean, and scenarios with
-//! events refused until they are built.
+//! in JSON and CSV, metrics read with a did-you-mean, maximally different
+//! alternatives, the files of `--out` and the HTML page, and the ranges of
+//! a hedged plan.
 
 mod common;
 
@@ -108,16 +109,104 @@ fn a_metric_the_scenario_cannot_have_is_a_bad_input_with_a_did_you_mean() {
         .contains("did you mean `nodes`?"));
 }
 
+/// A scenario with events: the alternatives of its hedged plan. The slack
+/// holds the hedged objective; each end is a hedged plan, audited, written
+/// under `--out`; a metric is that of the plan in expectation (each
+/// future's, weighted by its probability).
 #[test]
-fn a_scenario_with_events_is_refused_until_built() {
+fn a_scenario_with_events_gets_the_ranges_of_its_hedged_plan() {
+    let dir = tempfile::tempdir().unwrap();
     let out = fsdplan()
-        .args(["alternatives", "tests/scenarios/small-hedged.toml"])
+        .args([
+            "alternatives",
+            "tests/scenarios/small-hedged.toml",
+            "--relax",
+            "--min",
+            "nodes:H20",
+            "--max",
+            "abroad-pb",
+            "--format",
+            "json",
+            "--out",
+            dir.path().to_str().unwrap(),
+        ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(fsdplan::exit::USAGE));
-    assert!(String::from_utf8(out.stderr)
-        .unwrap()
-        .contains("not built yet"));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join(name)).unwrap()).unwrap()
+    };
+    let json = read("alternatives.json");
+    let optimum = read("plan-optimum.json");
+    assert_eq!(optimum["schema"], "fsdplan.hedged-plan/1");
+    // The hedged plan's objective is the one the slack holds.
+    assert_eq!(json["optimum"]["objective"], optimum["objective"]);
+    let cap = json["npv_cap"].as_f64().unwrap();
+    let probability = |plan: &serde_json::Value, future: &str| -> f64 {
+        plan["futures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["future"] == future)
+            .unwrap()["probability"]
+            .as_f64()
+            .unwrap()
+    };
+    for (file, row, end, expected) in [
+        ("plan-least-nodes-H20.json", 0, "min", "npv_at_min"),
+        ("plan-most-abroad-pb.json", 1, "max", "npv_at_max"),
+    ] {
+        let plan = read(file);
+        assert_eq!(plan["schema"], "fsdplan.hedged-plan/1", "{file}");
+        assert!(plan.get("audit_violations").is_none(), "{file}: {plan}");
+        let objective = plan["objective"].as_f64().unwrap();
+        assert_eq!(json["ranges"][row][expected].as_f64(), Some(objective));
+        assert!(
+            objective <= cap * (1.0 + 1e-9),
+            "{file}: {objective} above {cap}"
+        );
+        // The metric in expectation, from the futures' rows.
+        let last = plan["periods"].as_array().unwrap().last().unwrap().clone();
+        let in_expectation: f64 = if row == 0 {
+            plan["gpus"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r["gpu"] == "H20")
+                .map(|r| {
+                    probability(&plan, r["future"].as_str().unwrap())
+                        * r["bought_nodes"].as_f64().unwrap()
+                })
+                .sum()
+        } else {
+            plan["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r["period"] == last && r["site"] == "abroad")
+                .map(|r| {
+                    probability(&plan, r["future"].as_str().unwrap())
+                        * r["stock_pb"].as_f64().unwrap()
+                })
+                .sum()
+        };
+        let value = json["ranges"][row][end].as_f64().unwrap();
+        assert!(
+            (value - in_expectation).abs() <= 1e-6 * value.abs().max(1.0),
+            "{file}: {value} against {in_expectation}"
+        );
+        let at_optimum = json["ranges"][row]["optimum"].as_f64().unwrap();
+        let tolerance = 1e-6 * at_optimum.abs().max(1.0);
+        match end {
+            "min" => assert!(value <= at_optimum + tolerance),
+            _ => assert!(value >= at_optimum - tolerance),
+        }
+    }
 }
 
 /// `--distinct N` adds N plans, each audited, within the slack, avoiding

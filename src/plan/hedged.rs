@@ -333,6 +333,33 @@ fn solve_built<'a>(
     }
 }
 
+/// The hedged integer search's heuristics for a programme made from
+/// `built`'s (the near-optimal alternatives' pushes, whose objective is a
+/// metric): each future's rounding and moves, without the relaxation of
+/// shared storage purchases, whose cost shares are the model's objective's.
+pub fn search_heuristics<'b>(
+    built: &'b HedgedBuild<'b>,
+    futures: &[Future],
+) -> Box<dyn Heuristics + 'b> {
+    let probabilities: Vec<f64> = futures.iter().map(|f| f.probability).collect();
+    let mut heuristics = HedgedHeuristics::new(
+        built
+            .inputs
+            .iter()
+            .zip(&built.model.futures)
+            .map(|(input, m)| PlanHeuristics {
+                lp: &built.model.lp,
+                index: &m.index,
+                input,
+            })
+            .collect(),
+        &probabilities,
+        &built.model,
+    );
+    heuristics.sharing = None;
+    Box::new(heuristics)
+}
+
 /// The integer search's heuristics on a hedged model: each future's, in
 /// turn, on the one column vector.
 struct HedgedHeuristics<'a> {
@@ -755,6 +782,38 @@ impl HedgedResult {
                 ..r.clone()
             },
         );
+        let data = weighted(
+            &self.data,
+            &p,
+            &|r: &DataRow| format!("{}|{}|{}", r.period, r.site, r.class),
+            &|m: &mut DataRow, r: &DataRow, w| {
+                m.ingested_pb += w * r.ingested_pb;
+                m.imported_pb += w * r.imported_pb;
+                m.copied_out_pb += w * r.copied_out_pb;
+                m.stock_pb += w * r.stock_pb;
+                m.trained_pflop += w * r.trained_pflop;
+            },
+            &|r: &DataRow| DataRow {
+                ingested_pb: 0.0,
+                imported_pb: 0.0,
+                copied_out_pb: 0.0,
+                stock_pb: 0.0,
+                trained_pflop: 0.0,
+                ..r.clone()
+            },
+        );
+        let shortfall = weighted(
+            &self.shortfall,
+            &p,
+            &|r: &ShortfallRow| format!("{}|{}", r.period, r.class),
+            &|m: &mut ShortfallRow, r: &ShortfallRow, w| {
+                m.pflop += w * r.pflop;
+            },
+            &|r: &ShortfallRow| ShortfallRow {
+                pflop: 0.0,
+                ..r.clone()
+            },
+        );
         let mut plan = PlanResult {
             schema: super::result::SCHEMA.to_string(),
             scenario: self.scenario.clone(),
@@ -771,9 +830,9 @@ impl HedgedResult {
             gpus,
             storage,
             sites,
-            data: Vec::new(),
+            data,
             links,
-            shortfall: Vec::new(),
+            shortfall,
             relaxed: self.relaxed,
             mip_gap_target: self.mip_gap_target,
             solver: self.solver.clone(),

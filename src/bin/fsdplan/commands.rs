@@ -742,14 +742,16 @@ pub fn alternatives(
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    if !loaded.futures.is_empty() {
-        eprintln!(
-            "error: {} has [[event]]: alternatives of a hedged plan are not built yet; plan one future with `fsdplan plan --future NAME`, or drop the events",
-            path.display()
-        );
-        return exit::USAGE;
-    }
     let scenario = &loaded.scenario;
+    // A scenario with events: the alternatives of its hedged plan.
+    let subject = if loaded.futures.is_empty() {
+        alternatives::Subject::Plan(scenario)
+    } else {
+        alternatives::Subject::Hedged {
+            base: scenario,
+            futures: &loaded.futures,
+        }
+    };
     let mut asked: Vec<Asked> = Vec::new();
     if args.min.is_empty() && args.max.is_empty() {
         asked.extend(Metric::defaults(scenario).into_iter().map(|metric| Asked {
@@ -789,7 +791,7 @@ pub fn alternatives(
     };
     let result = with_jobs(jobs, || {
         alternatives::alternatives(
-            scenario,
+            subject,
             &asked,
             args.distinct,
             args.slack,

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::ranges::least;
+use super::ranges::{least, PlanFile, Subject};
 use crate::analyses::PlanReport;
 use crate::model::{LinExpr, ModelExpressions};
 use crate::plan::PlanOptions;
@@ -49,7 +49,7 @@ pub struct AlternativeRow {
     pub why: Option<String>,
     /// The audited plan (written under `--out DIR`).
     #[serde(skip)]
-    pub plan: Option<PlanReport>,
+    pub plan: Option<PlanFile>,
 }
 
 /// The GPU and site pairs a plan bought nodes of, as indices.
@@ -85,7 +85,7 @@ fn purchases_on(ex: &ModelExpressions, pairs: &BTreeSet<(usize, usize)>) -> LinE
 /// another: each needs the ones before.
 #[allow(clippy::too_many_arguments)]
 pub fn distinct(
-    scenario: &Scenario,
+    subject: Subject,
     optimum: &PlanReport,
     seed: Option<&[f64]>,
     count: usize,
@@ -95,6 +95,7 @@ pub fn distinct(
     clock: &(dyn Fn() -> Box<dyn Clock> + Sync),
     done: &(dyn Fn(&str) + Sync),
 ) -> Vec<AlternativeRow> {
+    let scenario = subject.scenario();
     let mut avoided = pairs_bought(scenario, optimum);
     let input = crate::model::PlanInput::new(scenario);
     let pflops_per_node: Vec<f64> = input.node_pflop.iter().map(|p| p / input.seconds).collect();
@@ -104,7 +105,7 @@ pub fn distinct(
         let name = format!("alternative {k}");
         let pairs = avoided.clone();
         let end = least(
-            scenario,
+            subject,
             &|ex| purchases_on(ex, &pairs),
             cap,
             seed,
@@ -112,7 +113,7 @@ pub fn distinct(
             backend,
             &*clock(),
         );
-        let report = end.report;
+        let (report, file) = (end.report, end.file);
         let has_plan = report.objective.is_some();
         let on_avoided = has_plan.then(|| {
             report
@@ -143,8 +144,8 @@ pub fn distinct(
         rows.push(AlternativeRow {
             name: name.clone(),
             status: report.status.clone(),
-            objective: report.objective,
-            change_pct: match (report.objective, optimum_npv) {
+            objective: end.npv,
+            change_pct: match (end.npv, optimum_npv) {
                 (Some(npv), Some(best)) if best.abs() > 0.0 => {
                     Some(100.0 * (npv - best) / best.abs())
                 }
@@ -155,7 +156,7 @@ pub fn distinct(
             nodes_changed,
             changes,
             why: (!why.is_empty()).then(|| why.join("; ")),
-            plan: Some(report.clone()),
+            plan: Some(file),
         });
         done(&name);
         if has_plan {
@@ -203,7 +204,7 @@ mod tests {
         let npv = optimum.objective.expect("an optimum");
         let cap = npv_cap(npv, slack);
         let rows = distinct(
-            scenario,
+            Subject::Plan(scenario),
             &optimum,
             planned.run.outcome.values.as_deref(),
             count,
@@ -214,7 +215,9 @@ mod tests {
             &|_| {},
         );
         for row in &rows {
-            let plan = row.plan.as_ref().expect("a plan");
+            let Some(PlanFile::Plan(plan)) = &row.plan else {
+                panic!("a plan");
+            };
             assert!(
                 plan.audit_violations.is_empty(),
                 "{:?}",

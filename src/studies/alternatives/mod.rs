@@ -23,13 +23,14 @@ pub mod ranges;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::analyses::{self, PlanReport};
+use crate::analyses;
+use crate::model::PlanInput;
 use crate::plan::PlanOptions;
-use crate::scenario::Scenario;
 use crate::solve::{Clock, LpBackend};
 use distinct::AlternativeRow;
 use metric::Metric;
 use ranges::{extreme, npv_cap, Direction};
+pub use ranges::{PlanFile, Subject};
 
 pub const SCHEMA: &str = "fsdplan.alternatives/1";
 
@@ -56,7 +57,7 @@ pub struct AlternativesReport {
     /// Every audited plan made, by name (`optimum`, `least nodes:H20`,
     /// `alternative 1`), for `--out DIR`.
     #[serde(skip)]
-    pub plans: Vec<(String, PlanReport)>,
+    pub plans: Vec<(String, PlanFile)>,
 }
 
 /// The plan the ranges are measured from.
@@ -133,7 +134,7 @@ pub fn reading(min: f64, max: f64) -> &'static str {
 /// finishes.
 #[allow(clippy::too_many_arguments)]
 pub fn alternatives(
-    scenario: &Scenario,
+    subject: Subject,
     asked: &[Asked],
     distinct: usize,
     slack: f64,
@@ -142,9 +143,30 @@ pub fn alternatives(
     clock: &(dyn Fn() -> Box<dyn Clock> + Sync),
     done: &(dyn Fn(&str) + Sync),
 ) -> AlternativesReport {
-    let planned = analyses::plan(scenario, options, backend, &*clock());
-    let optimum = planned.report();
+    let scenario = subject.scenario();
+    // The optimum: its audited plan (a hedged plan's plan in expectation,
+    // which the metrics read), as written, and its columns.
+    let (optimum, optimum_file, seed) = match subject {
+        Subject::Plan(scenario) => {
+            let planned = analyses::plan(scenario, options, backend, &*clock());
+            let optimum = planned.report();
+            let file = PlanFile::Plan(optimum.clone());
+            (optimum, file, planned.run.outcome.values)
+        }
+        Subject::Hedged { base, futures } => {
+            let planned = analyses::plan_hedged(base, futures, options, backend, &*clock());
+            let hedged = planned.report();
+            let mut expected = hedged.expected();
+            // The objective the slack holds: the hedged one.
+            expected.result.objective = hedged.objective;
+            expected.result.bound = hedged.bound;
+            expected.result.gap = hedged.gap;
+            let file = PlanFile::Hedged(Box::new(hedged));
+            (expected, file, planned.run.outcome.values)
+        }
+    };
     done("the optimum");
+    let input = PlanInput::new(scenario);
     let mut report = AlternativesReport {
         schema: SCHEMA,
         scenario: scenario.name.clone(),
@@ -162,7 +184,7 @@ pub fn alternatives(
         npv_cap: None,
         ranges: Vec::new(),
         alternatives: Vec::new(),
-        plans: vec![("optimum".to_string(), optimum.clone())],
+        plans: vec![("optimum".to_string(), optimum_file)],
     };
     let Some(npv) = optimum.objective else {
         return report;
@@ -183,12 +205,12 @@ pub fn alternatives(
             ends
         })
         .collect();
-    let seed = planned.run.outcome.values.as_deref();
+    let seed = seed.as_deref();
     let solve_ends = || -> Vec<(usize, Direction, ranges::Extreme)> {
         ends.par_iter()
             .map(|&(i, direction)| {
                 let end = extreme(
-                    scenario,
+                    subject,
                     &asked[i].metric,
                     direction,
                     cap,
@@ -204,7 +226,7 @@ pub fn alternatives(
     };
     let solve_distinct = || {
         distinct::distinct(
-            scenario, &optimum, seed, distinct, cap, options, backend, clock, done,
+            subject, &optimum, seed, distinct, cap, options, backend, clock, done,
         )
     };
     let (solved, alternatives) = rayon::join(solve_ends, solve_distinct);
@@ -223,7 +245,7 @@ pub fn alternatives(
         report.ranges.push(RangeRow {
             metric: a.metric.text.clone(),
             unit: a.metric.unit(&scenario.currency),
-            optimum: Some(a.metric.value(&planned.run.input, &optimum.result)),
+            optimum: Some(a.metric.value(&input, &optimum.result)),
             min,
             max,
             bound_min: low.and_then(|e| e.bound),
@@ -242,7 +264,7 @@ pub fn alternatives(
         for (direction, end) in [(Direction::Min, low), (Direction::Max, high)] {
             if let Some(end) = end {
                 let name = end_name(direction, &a.metric);
-                report.plans.push((name, end.report.clone()));
+                report.plans.push((name, end.file.clone()));
             }
         }
     }

@@ -3,16 +3,23 @@
 //! be. Each end is a plan of its own (an integer plan, or an LP with
 //! `relax`), searched with the metric as the objective and the NPV as a
 //! row, then read back through the audit like any plan.
+//!
+//! A scenario with events is pushed the same way on its hedged model
+//! (SPEC.md section 7): the objective held within the slack is the hedged
+//! one ((1 - w) E[NPV] + w CVaR), the purchases stay non-anticipative, and
+//! a metric is that of the plan in expectation (each future's, weighted by
+//! its probability; a peak is the highest period of the expected power).
 
 use serde::Serialize;
 
 use super::metric::{Metric, MetricKind};
-use crate::analyses::PlanReport;
+use crate::analyses::{hedged_audit, HedgedReport, PlanReport};
 use crate::model::{self, LinExpr, LinearProgram, ModelExpressions, PlanInput, Sense};
+use crate::plan::hedged::{self, HedgedBuild, HedgedRun};
 use crate::plan::{heuristics::PlanHeuristics, PlanOptions, PlanRun};
-use crate::scenario::Scenario;
+use crate::scenario::{Future, Scenario};
 use crate::solve::search::Heuristics;
-use crate::solve::{search, Clock, Guarded, LpBackend};
+use crate::solve::{search, Clock, Guarded, LpBackend, SearchOutcome};
 
 /// Which way a metric is pushed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -22,19 +29,51 @@ pub enum Direction {
     Max,
 }
 
+/// What alternatives are made of: one scenario, or a scenario with events
+/// and its futures, planned as one hedged plan.
+#[derive(Clone, Copy)]
+pub enum Subject<'a> {
+    Plan(&'a Scenario),
+    Hedged {
+        base: &'a Scenario,
+        futures: &'a [Future],
+    },
+}
+
+impl<'a> Subject<'a> {
+    /// The scenario as written (its GPUs, sites and name).
+    pub fn scenario(&self) -> &'a Scenario {
+        match *self {
+            Subject::Plan(scenario) => scenario,
+            Subject::Hedged { base, .. } => base,
+        }
+    }
+}
+
+/// An audited plan as `--out DIR` writes it: a plan, or a hedged plan.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum PlanFile {
+    Plan(PlanReport),
+    Hedged(Box<HedgedReport>),
+}
+
 /// One end of a range: the plan that pushes the metric furthest.
 #[derive(Debug, Clone)]
 pub struct Extreme {
     /// The metric in the audited plan (`None` without a plan).
     pub value: Option<f64>,
-    /// The plan's NPV (currency).
+    /// The plan's NPV (currency); a hedged plan's objective.
     pub npv: Option<f64>,
     /// How far the metric could go at most, as the search proved it (the
     /// LP relaxation's end; equal to `value` for an LP or an optimal end).
     pub bound: Option<f64>,
     pub status: String,
-    /// The audited plan, for its rows and `diff`.
+    /// The audited plan, or a hedged plan's plan in expectation: what the
+    /// metric and `diff` read.
     pub report: PlanReport,
+    /// The audited plan as written.
+    pub file: PlanFile,
 }
 
 /// The NPV an alternative may cost: (1 + slack) x the optimum's.
@@ -42,16 +81,146 @@ pub fn npv_cap(optimum_npv: f64, slack: f64) -> f64 {
     optimum_npv + slack * optimum_npv.abs()
 }
 
-/// The plan that pushes `metric` in `direction` with the NPV at most
-/// `cap` (currency). A peak's maximum is the largest of the per-period
-/// maxima; its minimum uses one more column, the peak itself, above every
-/// period's power. `seed`, the optimum's columns, is the integer search's
-/// first candidate: it lies within the cap, so the search always has a
-/// plan to improve on (rounding an LP point that sits on the cap seldom
-/// stays under it).
+/// A subject's model, built once for the pushes of one end.
+enum Built<'a> {
+    Plan {
+        input: PlanInput<'a>,
+        model: model::PlanModel,
+    },
+    Hedged {
+        base: &'a Scenario,
+        futures: &'a [Future],
+        built: HedgedBuild<'a>,
+    },
+}
+
+impl<'a> Built<'a> {
+    fn new(subject: Subject<'a>) -> Built<'a> {
+        match subject {
+            Subject::Plan(scenario) => {
+                let input = PlanInput::new(scenario);
+                let model = model::build(&input);
+                Built::Plan { input, model }
+            }
+            Subject::Hedged { base, futures } => Built::Hedged {
+                base,
+                futures,
+                built: hedged::build_model(base, futures),
+            },
+        }
+    }
+
+    fn lp(&self) -> &LinearProgram {
+        match self {
+            Built::Plan { model, .. } => &model.lp,
+            Built::Hedged { built, .. } => &built.model.lp,
+        }
+    }
+
+    /// Currency per unit of model money.
+    fn money(&self) -> f64 {
+        match self {
+            Built::Plan { model, .. } => model.scales.money,
+            Built::Hedged { built, .. } => built.model.scales.money,
+        }
+    }
+
+    /// The expressions `of` makes on the model; on a hedged model, each
+    /// future's weighted by its probability and summed (the expressions of
+    /// the plan in expectation).
+    fn expressions(&self, of: &dyn Fn(&ModelExpressions) -> Vec<LinExpr>) -> Vec<LinExpr> {
+        match self {
+            Built::Plan { input, model } => of(&ModelExpressions {
+                input,
+                index: &model.index,
+                scales: model.scales,
+            }),
+            Built::Hedged { futures, built, .. } => {
+                let mut expected: Vec<LinExpr> = Vec::new();
+                for ((future, input), part) in
+                    futures.iter().zip(&built.inputs).zip(&built.model.futures)
+                {
+                    let of_future = of(&ModelExpressions {
+                        input,
+                        index: &part.index,
+                        scales: built.model.scales,
+                    });
+                    expected.resize(of_future.len(), LinExpr::default());
+                    for (sum, expr) in expected.iter_mut().zip(&of_future) {
+                        sum.add_scaled(expr, future.probability);
+                    }
+                }
+                expected
+            }
+        }
+    }
+
+    fn heuristics(&self) -> Box<dyn Heuristics + '_> {
+        match self {
+            Built::Plan { input, model } => Box::new(PlanHeuristics::of(model, input)),
+            Built::Hedged { futures, built, .. } => hedged::search_heuristics(built, futures),
+        }
+    }
+
+    /// The audited plan of an outcome of the model's programme.
+    fn report(
+        &self,
+        outcome: SearchOutcome,
+        options: PlanOptions,
+        backend: &dyn LpBackend,
+    ) -> (PlanReport, PlanFile) {
+        match self {
+            Built::Plan { input, model } => {
+                let run = PlanRun {
+                    input: input.clone(),
+                    model: model.clone(),
+                    outcome,
+                    options,
+                    backend: backend.name(),
+                    built_at: 0.0,
+                    solved_at: 0.0,
+                };
+                let report = PlanReport::new(&run, None);
+                (report.clone(), PlanFile::Plan(report))
+            }
+            Built::Hedged {
+                base,
+                futures,
+                built,
+            } => {
+                let run = HedgedRun {
+                    base,
+                    futures,
+                    inputs: built.inputs.clone(),
+                    model: built.model.clone(),
+                    groups: built.groups.clone(),
+                    outcome,
+                    options,
+                    backend: backend.name(),
+                    built_at: 0.0,
+                    solved_at: 0.0,
+                };
+                let report = HedgedReport {
+                    result: hedged_audit::certify_hedged(base, futures, run.result()),
+                    infeasibility: None,
+                    explain: None,
+                };
+                (report.expected(), PlanFile::Hedged(Box::new(report)))
+            }
+        }
+    }
+}
+
+/// The plan that pushes `metric` in `direction` with the NPV (a hedged
+/// plan's objective) at most `cap` (currency). A peak's maximum is the
+/// largest of the per-period maxima; its minimum uses one more column, the
+/// peak itself, above every period's power. `seed`, the optimum's columns,
+/// is the integer search's first candidate: it lies within the cap, so the
+/// search always has a plan to improve on (rounding an LP point that sits
+/// on the cap seldom stays under it).
 #[allow(clippy::too_many_arguments)]
 pub fn extreme(
-    scenario: &Scenario,
+    subject: Subject,
     metric: &Metric,
     direction: Direction,
     cap: f64,
@@ -60,18 +229,14 @@ pub fn extreme(
     backend: &dyn LpBackend,
     clock: &dyn Clock,
 ) -> Extreme {
-    let input = PlanInput::new(scenario);
-    let model = model::build(&input);
-    let expressions = metric.expressions(&ModelExpressions {
-        input: &input,
-        index: &model.index,
-        scales: model.scales,
-    });
+    let built = Built::new(subject);
+    let expressions = built.expressions(&|ex| metric.expressions(ex));
+    let heuristics = built.heuristics();
     let pusher = Pusher {
-        input: &input,
-        model: &model,
+        built: &built,
+        heuristics: &*heuristics,
         direction,
-        cap_model: cap / model.scales.money,
+        cap_model: cap / built.money(),
         seed,
         options,
         backend,
@@ -79,6 +244,7 @@ pub fn extreme(
     };
     // Each candidate's metric as the audited rows have it, not as the
     // solver left it.
+    let input = PlanInput::new(subject.scenario());
     let valued = |mut end: Extreme| {
         end.value = end
             .report
@@ -118,10 +284,11 @@ pub fn extreme(
 /// The plan that makes `objective` (built on the model's expressions) as
 /// small as the NPV cap allows, then as cheap as it can be at that value:
 /// the step of each maximally different alternative ([`super::distinct`]).
+/// On a hedged model the objective is that of the plan in expectation.
 /// The end's `value` is left for the caller to read from the rows.
 #[allow(clippy::too_many_arguments)]
 pub fn least(
-    scenario: &Scenario,
+    subject: Subject,
     objective: &dyn Fn(&ModelExpressions) -> LinExpr,
     cap: f64,
     seed: Option<&[f64]>,
@@ -129,18 +296,17 @@ pub fn least(
     backend: &dyn LpBackend,
     clock: &dyn Clock,
 ) -> Extreme {
-    let input = PlanInput::new(scenario);
-    let model = model::build(&input);
-    let objective = objective(&ModelExpressions {
-        input: &input,
-        index: &model.index,
-        scales: model.scales,
-    });
+    let built = Built::new(subject);
+    let objective = built
+        .expressions(&|ex| vec![objective(ex)])
+        .pop()
+        .unwrap_or_default();
+    let heuristics = built.heuristics();
     let pusher = Pusher {
-        input: &input,
-        model: &model,
+        built: &built,
+        heuristics: &*heuristics,
         direction: Direction::Min,
-        cap_model: cap / model.scales.money,
+        cap_model: cap / built.money(),
         seed,
         options,
         backend,
@@ -151,8 +317,9 @@ pub fn least(
 
 /// What every end of a range is solved with.
 struct Pusher<'a> {
-    input: &'a PlanInput<'a>,
-    model: &'a model::PlanModel,
+    built: &'a Built<'a>,
+    /// The model's own heuristics (a plan's or a hedged plan's).
+    heuristics: &'a dyn Heuristics,
     direction: Direction,
     /// The NPV cap in model money.
     cap_model: f64,
@@ -167,18 +334,18 @@ impl Pusher<'_> {
     /// given `peak_of`, the largest of those expressions minimised) and
     /// the NPV within the cap, and reads the plan back as a report.
     fn push(&self, objective: &LinExpr, peak_of: Option<&[LinExpr]>) -> Extreme {
-        let model = self.model;
-        let mut lp: LinearProgram = model.lp.clone();
+        let original = self.built.lp();
+        let mut lp: LinearProgram = original.clone();
         // The NPV row: the original objective, within the cap.
         let mut npv = LinExpr::default();
-        for (j, column) in model.lp.columns.iter().enumerate() {
+        for (j, column) in original.columns.iter().enumerate() {
             npv.add(crate::model::Var(j), column.cost);
         }
         lp.add_row(
             "npv_within_slack".into(),
             npv,
             Sense::Le,
-            self.cap_model - model.lp.objective_constant,
+            self.cap_model - original.objective_constant,
         );
         for column in &mut lp.columns {
             column.cost = 0.0;
@@ -213,7 +380,7 @@ impl Pusher<'_> {
             lp.columns[var.0].cost += sign * coef * scale;
         }
         let heuristics = Seeded {
-            plan: PlanHeuristics::of(model, self.input),
+            model: self.heuristics,
             seed: self.seed.map(|values| {
                 let mut values = values.to_vec();
                 values.resize(lp.columns.len(), 0.0);
@@ -235,46 +402,38 @@ impl Pusher<'_> {
         // The plan's NPV is the original objective at its point; its bound
         // is not the NPV's, so none is claimed beyond the point itself.
         if let Some(values) = &outcome.values {
-            let point = &values[..model.lp.columns.len()];
+            let point = &values[..original.columns.len()];
             // Then the cheapest plan at that extreme: the metric held where
             // the search left it (and the whole nodes fixed), the NPV
             // minimised. Without this pass an end may lease bandwidth or buy
             // storage it does not use, because the slack pays for it.
             let cheapest = self.cheapest_at(point, objective, peak_of);
             let point = cheapest.as_deref().unwrap_or(point);
-            let value: f64 = model
-                .lp
+            let value: f64 = original
                 .columns
                 .iter()
                 .zip(point)
                 .map(|(c, v)| c.cost * v)
                 .sum::<f64>()
-                + model.lp.objective_constant;
+                + original.objective_constant;
             outcome.values = Some(point.to_vec());
             outcome.objective = value;
             outcome.bound = value;
         }
-        let run = PlanRun {
-            input: PlanInput::new(self.input.scenario),
-            model: model.clone(),
-            outcome,
-            options: self.options,
-            backend: self.backend.name(),
-            built_at: 0.0,
-            solved_at: 0.0,
-        };
-        let report = PlanReport::new(&run, None);
+        let (report, file) = self.built.report(outcome, self.options, self.backend);
         Extreme {
             value: None,
             bound: report.objective.and(bound),
-            npv: report.objective,
+            npv: report.objective.and(match &file {
+                PlanFile::Plan(plan) => plan.objective,
+                PlanFile::Hedged(hedged) => hedged.objective,
+            }),
             status: report.status.clone(),
             report,
+            file,
         }
     }
-}
 
-impl Pusher<'_> {
     /// The least-NPV point that keeps the metric at least as far as
     /// `point` took it (`objective`, or the largest of `peak_of`), with
     /// `point`'s whole-node columns fixed; `None` if the LP fails.
@@ -284,8 +443,7 @@ impl Pusher<'_> {
         objective: &LinExpr,
         peak_of: Option<&[LinExpr]>,
     ) -> Option<Vec<f64>> {
-        let model = self.model;
-        let mut lp = model.lp.clone();
+        let mut lp = self.built.lp().clone();
         let slack = |x: f64| 1e-9 * x.abs().max(1.0);
         match (peak_of, self.direction) {
             (Some(periods), _) => {
@@ -338,13 +496,13 @@ impl Pusher<'_> {
     }
 }
 
-/// The plan's heuristics, with the optimum (the seed) first. An LP end
+/// The model's heuristics, with the optimum (the seed) first. An LP end
 /// sits on the NPV cap, so rounding it seldom stays under the cap; points
 /// between the seed and the LP end have an NPV and a metric that far of
 /// the way (both are linear), so rounded they give whole-node plans most
 /// of the way to the end, under the cap.
 struct Seeded<'a> {
-    plan: PlanHeuristics<'a>,
+    model: &'a dyn Heuristics,
     seed: Option<Vec<f64>>,
     /// Which columns are whole nodes.
     integer: Vec<bool>,
@@ -377,12 +535,12 @@ impl Heuristics for Seeded<'_> {
             }
             candidates.push(seed.clone());
         }
-        candidates.extend(self.plan.round(values));
+        candidates.extend(self.model.round(values));
         candidates
     }
 
     fn moves(&self, values: &[f64]) -> Vec<Vec<(crate::model::Var, f64)>> {
-        self.plan.moves(values)
+        self.model.moves(values)
     }
 }
 
@@ -404,7 +562,7 @@ mod tests {
         let at_optimum = metric.value(&planned.run.input, &report.result);
         let cap = npv_cap(npv, slack);
         let low = extreme(
-            scenario,
+            Subject::Plan(scenario),
             &metric,
             Direction::Min,
             cap,
@@ -414,7 +572,7 @@ mod tests {
             &NoClock,
         );
         let high = extreme(
-            scenario,
+            Subject::Plan(scenario),
             &metric,
             Direction::Max,
             cap,
