@@ -150,7 +150,7 @@ pub fn alternatives(
         Subject::Plan(scenario) => {
             let planned = analyses::plan(scenario, options, backend, &*clock());
             let optimum = planned.report();
-            let file = PlanFile::Plan(optimum.clone());
+            let file = PlanFile::Plan(Box::new(optimum.clone()));
             (optimum, file, planned.run.outcome.values)
         }
         Subject::Hedged { base, futures } => {

@@ -54,7 +54,7 @@ impl<'a> Subject<'a> {
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum PlanFile {
-    Plan(PlanReport),
+    Plan(Box<PlanReport>),
     Hedged(Box<HedgedReport>),
 }
 
@@ -81,7 +81,9 @@ pub fn npv_cap(optimum_npv: f64, slack: f64) -> f64 {
     optimum_npv + slack * optimum_npv.abs()
 }
 
-/// A subject's model, built once for the pushes of one end.
+/// A subject's model, built once for the pushes of one end (one at a time
+/// per end, so the variants' sizes do not matter).
+#[allow(clippy::large_enum_variant)]
 enum Built<'a> {
     Plan {
         input: PlanInput<'a>,
@@ -181,7 +183,7 @@ impl<'a> Built<'a> {
                     solved_at: 0.0,
                 };
                 let report = PlanReport::new(&run, None);
-                (report.clone(), PlanFile::Plan(report))
+                (report.clone(), PlanFile::Plan(Box::new(report)))
             }
             Built::Hedged {
                 base,
