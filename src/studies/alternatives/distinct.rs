@@ -139,8 +139,6 @@ pub fn distinct(
         } else {
             (Vec::new(), Vec::new())
         };
-        let mut why: Vec<String> = report.message.iter().cloned().collect();
-        why.extend(report.audit_violations.iter().take(3).cloned());
         rows.push(AlternativeRow {
             name: name.clone(),
             status: report.status.clone(),
@@ -155,7 +153,7 @@ pub fn distinct(
             pflops_on_avoided: on_avoided,
             nodes_changed,
             changes,
-            why: (!why.is_empty()).then(|| why.join("; ")),
+            why: super::why_no_plan(&report),
             plan: Some(file),
         });
         done(&name);

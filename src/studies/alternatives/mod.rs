@@ -254,8 +254,8 @@ pub fn alternatives(
             npv_at_max: high.and_then(|e| e.npv),
             status_min: status(low),
             status_max: status(high),
-            why_min: low.and_then(why),
-            why_max: high.and_then(why),
+            why_min: low.and_then(|e| why_no_plan(&e.report)),
+            why_max: high.and_then(|e| why_no_plan(&e.report)),
             reading: match (min, max) {
                 (Some(min), Some(max)) => reading(min, max).to_string(),
                 _ => "-".to_string(),
@@ -286,11 +286,11 @@ fn end_name(direction: Direction, metric: &Metric) -> String {
     format!("{which} {}", metric.text)
 }
 
-/// Why an end has no plan or stopped early: its message, and the rules
-/// its plan broke when the audit rejected it.
-fn why(end: &ranges::Extreme) -> Option<String> {
-    let mut parts: Vec<String> = end.report.message.iter().cloned().collect();
-    parts.extend(end.report.audit_violations.iter().take(3).cloned());
+/// Why a plan is missing or stopped early: its message, and the first
+/// rules it broke when the audit rejected it.
+fn why_no_plan(report: &analyses::PlanReport) -> Option<String> {
+    let mut parts: Vec<String> = report.message.iter().cloned().collect();
+    parts.extend(report.audit_violations.iter().take(3).cloned());
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
