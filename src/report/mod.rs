@@ -15,6 +15,7 @@ pub mod html;
 pub mod plan_tables;
 pub mod sweep_tables;
 pub mod verbose;
+pub mod workbook;
 
 pub use crate::analyses::PlanReport;
 pub use format::{TableStyle, TextTable};

@@ -426,6 +426,12 @@ fn parse() -> Result<Cli, i32> {
             eprintln!("error: {message}");
             return Err(fsdplan::exit::USAGE);
         }
+        let overrides = matches
+            .subcommand()
+            .and_then(|(_, sub)| sub.try_get_raw("overrides").ok().flatten())
+            .map(|raw| raw.map(|o| o.to_string_lossy().into_owned()).collect())
+            .unwrap_or_default();
+        output.note_overrides(overrides);
     }
     Ok(cli)
 }

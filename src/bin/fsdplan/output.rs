@@ -22,6 +22,8 @@ pub enum Format {
     Markdown,
     /// A self-contained HTML page with charts, for a browser or print.
     Html,
+    /// An Excel workbook: a summary sheet, then one sheet per table.
+    Xlsx,
 }
 
 impl Format {
@@ -33,6 +35,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Markdown => "md",
             Format::Html => "html",
+            Format::Xlsx => "xlsx",
         }
     }
 
@@ -43,6 +46,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Markdown => "markdown",
             Format::Html => "html",
+            Format::Xlsx => "xlsx",
         }
     }
 
@@ -67,7 +71,7 @@ pub struct Outputs {
     pub csv_files: usize,
 }
 
-use Format::{Csv, Html, Json, Markdown, Table};
+use Format::{Csv, Html, Json, Markdown, Table, Xlsx};
 
 /// Every command's outputs, by the name it is called with. `--help` lists
 /// these formats only, and a run checks its choice before any work.
@@ -83,7 +87,7 @@ pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
     (
         "plan",
         Outputs {
-            formats: &[Table, Json, Csv, Markdown, Html],
+            formats: &[Table, Json, Csv, Markdown, Html, Xlsx],
             stem: "plan",
             csv_files: 8,
         },
@@ -99,7 +103,7 @@ pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
     (
         "hedge",
         Outputs {
-            formats: &[Table, Json, Csv, Markdown, Html],
+            formats: &[Table, Json, Csv, Markdown, Html, Xlsx],
             stem: "hedge",
             csv_files: 3,
         },
@@ -107,7 +111,7 @@ pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
     (
         "compare",
         Outputs {
-            formats: &[Table, Json, Csv, Markdown, Html],
+            formats: &[Table, Json, Csv, Markdown, Html, Xlsx],
             stem: "compare",
             csv_files: 1,
         },
@@ -115,7 +119,7 @@ pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
     (
         "sweep",
         Outputs {
-            formats: &[Table, Json, Csv, Markdown, Html],
+            formats: &[Table, Json, Csv, Markdown, Html, Xlsx],
             stem: "sweep",
             csv_files: 1,
         },
@@ -123,7 +127,7 @@ pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
     (
         "merge",
         Outputs {
-            formats: &[Table, Json, Csv, Markdown, Html],
+            formats: &[Table, Json, Csv, Markdown, Html, Xlsx],
             stem: "sweep",
             csv_files: 1,
         },
@@ -131,7 +135,7 @@ pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
     (
         "alternatives",
         Outputs {
-            formats: &[Table, Json, Csv, Markdown, Html],
+            formats: &[Table, Json, Csv, Markdown, Html, Xlsx],
             stem: "alternatives",
             csv_files: 1,
         },
@@ -139,7 +143,7 @@ pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
     (
         "explain",
         Outputs {
-            formats: &[Table, Json, Csv, Markdown],
+            formats: &[Table, Json, Csv, Markdown, Xlsx],
             stem: "explain",
             csv_files: 2,
         },
@@ -147,7 +151,7 @@ pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
     (
         "audit",
         Outputs {
-            formats: &[Table, Json, Csv, Markdown],
+            formats: &[Table, Json, Csv, Markdown, Xlsx],
             stem: "audit",
             csv_files: 1,
         },
@@ -155,7 +159,7 @@ pub const COMMAND_OUTPUTS: &[(&str, Outputs)] = &[
     (
         "diff",
         Outputs {
-            formats: &[Table, Json, Csv, Markdown],
+            formats: &[Table, Json, Csv, Markdown, Xlsx],
             stem: "diff",
             csv_files: 3,
         },
@@ -240,6 +244,9 @@ pub struct OutputArgs {
     /// ([`OutputArgs::bind`]).
     #[arg(skip)]
     chosen: Option<(Outputs, Output)>,
+    /// The run's `--set` overrides as typed, for the workbook's summary.
+    #[arg(skip)]
+    overrides: Vec<String>,
 }
 
 /// Where a result goes.
@@ -265,6 +272,12 @@ impl OutputArgs {
             outputs_of(command).ok_or_else(|| format!("`{command}` writes no results"))?;
         self.chosen = Some((outputs, self.resolve(command, outputs)?));
         Ok(())
+    }
+
+    /// Records the run's `--set` overrides as typed (the workbook's
+    /// summary lists them).
+    pub fn note_overrides(&mut self, overrides: Vec<String>) {
+        self.overrides = overrides;
     }
 
     /// The directory of `--out DIR`, where a command may write files
@@ -378,18 +391,19 @@ impl OutputArgs {
         };
         let stem = outputs.stem;
         let file = |ext: &str| format!("{stem}.{ext}");
-        let files: Vec<(String, String)> = match output.format {
-            Format::Table => vec![(
+        let text = |name: String, text: String| (name, text.into_bytes());
+        let files: Vec<(String, Vec<u8>)> = match output.format {
+            Format::Table => vec![text(
                 file("txt"),
                 render_tables(&(result.tables)(), TableStyle::Terminal),
             )],
-            Format::Markdown => vec![(
+            Format::Markdown => vec![text(
                 file("md"),
                 render_tables(&(result.tables)(), TableStyle::Markdown),
             )],
-            Format::Json => vec![(file("json"), (result.json)())],
+            Format::Json => vec![text(file("json"), (result.json)())],
             Format::Html => match result.html {
-                Some(html) => vec![(file("html"), html())],
+                Some(html) => vec![text(file("html"), html())],
                 None => {
                     eprintln!(
                         "error: this result has no HTML page; use table, json, csv or markdown"
@@ -397,21 +411,35 @@ impl OutputArgs {
                     return Err(exit::USAGE);
                 }
             },
-            Format::Csv => match result.csv.map(|csv| csv()) {
-                Some(Ok(files)) => files
-                    .into_iter()
-                    .map(|(name, text)| (name.to_string(), text))
-                    .collect(),
-                Some(Err(error)) => {
-                    eprintln!("error: cannot write CSV: {error}");
-                    return Err(exit::OUTPUT_FAILURE);
+            Format::Csv | Format::Xlsx => {
+                let tables = match result.csv.map(|csv| csv()) {
+                    Some(Ok(files)) => files,
+                    Some(Err(error)) => {
+                        eprintln!("error: cannot write CSV: {error}");
+                        return Err(exit::OUTPUT_FAILURE);
+                    }
+                    None => {
+                        eprintln!("error: this result has no tables for CSV or a workbook; use table, json or markdown");
+                        return Err(exit::USAGE);
+                    }
+                };
+                if output.format == Format::Xlsx {
+                    vec![(file("xlsx"), self.workbook(&(result.json)(), &tables)?)]
+                } else {
+                    tables
+                        .into_iter()
+                        .map(|(name, csv)| text(name.to_string(), csv))
+                        .collect()
                 }
-                None => {
-                    eprintln!("error: this result has no CSV; use table, json or markdown");
-                    return Err(exit::USAGE);
-                }
-            },
+            }
         };
+        if output.format == Format::Xlsx
+            && output.target == Target::Stdout
+            && std::io::IsTerminal::is_terminal(&std::io::stdout())
+        {
+            eprintln!("error: a workbook is binary and standard output is a terminal; use -o FILE.xlsx, --out DIR, or redirect standard output to a file");
+            return Err(exit::USAGE);
+        }
         match &output.target {
             Target::Dir(dir) => write_files(dir, &files),
             Target::File(path) => {
@@ -423,7 +451,7 @@ impl OutputArgs {
                     );
                     return Err(exit::USAGE);
                 }
-                write_file(path, &files[0].1)
+                write_bytes(path, &files[0].1)
             }
             Target::Stdout => {
                 if files.len() > 1 {
@@ -432,9 +460,25 @@ impl OutputArgs {
                         files[0].0
                     );
                 }
-                print_out(&files[0].1)
+                print_bytes(&files[0].1)
             }
         }
+    }
+
+    /// The result as an Excel workbook ([`fsdplan::report::workbook`]).
+    fn workbook(&self, json: &str, tables: &[(&'static str, String)]) -> Result<Vec<u8>, i32> {
+        let value: serde_json::Value =
+            serde_json::from_str(json).expect("the result's JSON parses");
+        fsdplan::report::workbook::workbook(&fsdplan::report::workbook::WorkbookInput {
+            json: &value,
+            tables,
+            overrides: &self.overrides,
+            version: env!("CARGO_PKG_VERSION"),
+        })
+        .map_err(|error| {
+            eprintln!("error: cannot write the workbook: {error}");
+            exit::OUTPUT_FAILURE
+        })
     }
 }
 
@@ -446,11 +490,11 @@ pub fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(&value).expect("results serialise to JSON") + "\n"
 }
 
-/// Writes each (name, text) into `dir`, made if need be.
-pub fn write_files(dir: &Path, files: &[(String, String)]) -> Result<(), i32> {
+/// Writes each (name, contents) into `dir`, made if need be.
+pub fn write_files<C: AsRef<[u8]>>(dir: &Path, files: &[(String, C)]) -> Result<(), i32> {
     std::fs::create_dir_all(dir).map_err(|e| cannot_write(dir, e))?;
-    for (name, text) in files {
-        write_file(&dir.join(name), text)?;
+    for (name, contents) in files {
+        write_bytes(&dir.join(name), contents.as_ref())?;
     }
     Ok(())
 }
@@ -470,7 +514,12 @@ fn cannot_write(what: &Path, error: std::io::Error) -> i32 {
 /// /dev/null` would turn the machine's `/dev/null` into a file that every
 /// later program reads back).
 pub fn write_file(path: &Path, contents: &str) -> Result<(), i32> {
-    write_atomically(path, contents.as_bytes()).map_err(|e| cannot_write(path, e))
+    write_bytes(path, contents.as_bytes())
+}
+
+/// [`write_file`] of bytes (a workbook).
+pub fn write_bytes(path: &Path, contents: &[u8]) -> Result<(), i32> {
+    write_atomically(path, contents).map_err(|e| cannot_write(path, e))
 }
 
 fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
@@ -523,9 +572,14 @@ fn set_usual_permissions(_: &std::fs::File) -> std::io::Result<()> {
 /// the output quietly, and the command keeps its usual exit status; any
 /// other failure to write is an output failure.
 pub fn print_out(text: &str) -> Result<(), i32> {
+    print_bytes(text.as_bytes())
+}
+
+/// [`print_out`] of bytes.
+pub fn print_bytes(bytes: &[u8]) -> Result<(), i32> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(error) => {
