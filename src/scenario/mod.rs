@@ -13,8 +13,9 @@ pub mod limits;
 mod magnitudes;
 pub mod overrides;
 pub mod raw;
+pub mod schema;
 pub mod source;
-mod validate;
+pub(crate) mod validate;
 
 use std::path::Path;
 
@@ -221,6 +222,16 @@ impl ScenarioSources {
     ) -> Result<ScenarioSources, ScenarioError> {
         let (merged, map) = source::load_sources(path, read)?;
         Ok(ScenarioSources { merged, map })
+    }
+
+    /// The currency the files name, before any check (for a progress line
+    /// drawn before the variants are validated).
+    pub fn currency(&self) -> Option<String> {
+        self.merged
+            .get("scenario")?
+            .get("currency")?
+            .as_str()
+            .map(str::to_string)
     }
 
     /// Applies `overrides` and validates the result.
