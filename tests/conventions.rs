@@ -12,16 +12,16 @@ const SMALL: &str = "tests/scenarios/small.toml";
 /// Every command's name and the formats its help must list.
 const FORMATS: &[(&str, &str)] = &[
     ("check", "table, json, markdown"),
-    ("plan", "table, json, csv, markdown, html"),
+    ("plan", "table, json, csv, markdown, html, xlsx"),
     ("report", "html"),
-    ("hedge", "table, json, csv, markdown, html"),
-    ("compare", "table, json, csv, markdown, html"),
-    ("sweep", "table, json, csv, markdown, html"),
-    ("merge", "table, json, csv, markdown, html"),
-    ("explain", "table, json, csv, markdown"),
-    ("audit", "table, json, csv, markdown"),
-    ("alternatives", "table, json, csv, markdown, html"),
-    ("diff", "table, json, csv, markdown"),
+    ("hedge", "table, json, csv, markdown, html, xlsx"),
+    ("compare", "table, json, csv, markdown, html, xlsx"),
+    ("sweep", "table, json, csv, markdown, html, xlsx"),
+    ("merge", "table, json, csv, markdown, html, xlsx"),
+    ("explain", "table, json, csv, markdown, xlsx"),
+    ("audit", "table, json, csv, markdown, xlsx"),
+    ("alternatives", "table, json, csv, markdown, html, xlsx"),
+    ("diff", "table, json, csv, markdown, xlsx"),
 ];
 
 fn help(command: &[&str]) -> String {
@@ -51,6 +51,8 @@ fn help_lines_fit_100_columns() {
     let mut commands: Vec<Vec<&str>> = vec![vec![]];
     commands.extend(FORMATS.iter().map(|(c, _)| vec![*c]));
     commands.push(vec!["generate"]);
+    commands.push(vec!["schema"]);
+    commands.push(vec!["completions"]);
     for command in commands {
         let text = help(&command);
         for line in text.lines() {

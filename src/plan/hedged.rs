@@ -314,7 +314,10 @@ fn solve_built<'a>(
         &model.lp,
         &Guarded(backend),
         options.limits,
-        clock,
+        &crate::solve::InCurrency {
+            clock,
+            money: model.scales.money,
+        },
         options.relax,
         &heuristics,
     );

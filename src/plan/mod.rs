@@ -64,7 +64,10 @@ pub fn run<'a>(
         &model.lp,
         &crate::solve::Guarded(backend),
         options.limits,
-        clock,
+        &crate::solve::InCurrency {
+            clock,
+            money: model.scales.money,
+        },
         options.relax,
         &heuristics,
     );

@@ -11,4 +11,7 @@ pub mod search;
 pub use backend::{Guarded, LpBackend, LpOutcome, MicroLp, MipBudget, MipOutcome};
 #[cfg(feature = "highs")]
 pub use highs::Highs;
-pub use search::{relative_gap, Clock, Limits, NoClock, SearchOutcome, SearchStatus, StopReason};
+pub use search::{
+    relative_gap, Clock, InCurrency, Limits, NoClock, SearchOutcome, SearchStatus, StopReason,
+    Unobserved,
+};

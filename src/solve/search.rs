@@ -59,6 +59,51 @@ pub trait Clock {
     fn interrupted(&self) -> bool {
         false
     }
+
+    /// Each step of the search as it is logged (a stage ended, or a better
+    /// plan was found): a caller may show it, as the binary's progress line
+    /// does. Its objective and bound are in model units unless the clock
+    /// was wrapped [`InCurrency`]. Nothing by default.
+    fn searched(&self, _step: &SearchStep) {}
+}
+
+/// A clock whose search steps are passed on in currency: the search works
+/// in model units, `money` currency units each (the model's money scale).
+pub struct InCurrency<'a> {
+    pub clock: &'a dyn Clock,
+    pub money: f64,
+}
+
+impl Clock for InCurrency<'_> {
+    fn elapsed_seconds(&self) -> f64 {
+        self.clock.elapsed_seconds()
+    }
+
+    fn interrupted(&self) -> bool {
+        self.clock.interrupted()
+    }
+
+    fn searched(&self, step: &SearchStep) {
+        self.clock.searched(&SearchStep {
+            objective: step.objective * self.money,
+            bound: step.bound * self.money,
+            ..step.clone()
+        });
+    }
+}
+
+/// A clock whose search steps are not passed on: a search whose objective
+/// is not an NPV (an alternatives metric) shows none.
+pub struct Unobserved<'a>(pub &'a dyn Clock);
+
+impl Clock for Unobserved<'_> {
+    fn elapsed_seconds(&self) -> f64 {
+        self.0.elapsed_seconds()
+    }
+
+    fn interrupted(&self) -> bool {
+        self.0.interrupted()
+    }
 }
 
 /// A clock that never advances: only node limits stop the search.
@@ -238,13 +283,15 @@ struct Search<'a> {
 impl Search<'_> {
     /// Logs the end of a stage with the best plan and bound so far.
     fn log(&mut self, stage: &'static str, bound: f64) {
-        self.log.push(SearchStep {
+        let step = SearchStep {
             stage,
             seconds: self.clock.elapsed_seconds(),
             objective: self.incumbent_objective(),
             bound,
             lp_solves: self.lp_solves,
-        });
+        };
+        self.clock.searched(&step);
+        self.log.push(step);
     }
 
     fn remaining(&self) -> f64 {

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::ValueEnum;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use fsdplan::analyses::plan as plan_scenario;
 use fsdplan::exit;
@@ -29,6 +28,7 @@ use fsdplan::studies::sweep::{self, Axis, Grid, Shard, SweepReport};
 use crate::output::{
     json, print_out, render_tables, write_file, write_files, OutputArgs, Rendered,
 };
+use crate::progress::Progress;
 use crate::solver_work::{self, Recording};
 
 /// The LP backend chosen with `--solver` (microlp unless chosen), wrapped
@@ -91,6 +91,10 @@ impl Clock for WallClock {
 
     fn interrupted(&self) -> bool {
         crate::interrupt::requested()
+    }
+
+    fn searched(&self, step: &fsdplan::solve::search::SearchStep) {
+        crate::progress::searched(step);
     }
 }
 
@@ -330,7 +334,9 @@ pub fn plan(
     }
     let clock = command_clock();
     let solve_started = Instant::now();
+    let progress = Progress::spinner("plan", &scenario.currency);
     let planned = plan_scenario(scenario, options, solver(), &clock);
+    drop(progress);
     let solve_seconds = solve_started.elapsed().as_secs_f64();
     let run = &planned.run;
     let mut report = planned.report();
@@ -467,7 +473,9 @@ fn plan_hedged(
         }
     }
     let clock = command_clock();
+    let progress = Progress::spinner("hedged plan", &base.currency);
     let planned = fsdplan::analyses::plan_hedged(base, futures, options, solver(), &clock);
+    drop(progress);
     let mut report = planned.report();
     report.overrides = override_texts(overrides);
     if extras.explain && report.audit_violations.is_empty() {
@@ -524,7 +532,8 @@ pub fn compare(
             return exit::BAD_INPUT;
         }
     };
-    let mut report = match with_jobs(jobs, || {
+    let progress = Progress::spinner("compare", &scenario.currency);
+    let compared = with_jobs(jobs, || {
         if loaded.futures.is_empty() {
             compare::compare(scenario, &gpus, options, solver(), &wall_clock)
         } else {
@@ -537,7 +546,9 @@ pub fn compare(
                 &wall_clock,
             )
         }
-    }) {
+    });
+    drop(progress);
+    let mut report = match compared {
         Ok(report) => report,
         Err(code) => return code,
     };
@@ -560,7 +571,6 @@ pub fn hedge(
     options: PlanOptions,
     jobs: Option<u16>,
     output: &OutputArgs,
-    quiet: bool,
 ) -> i32 {
     use fsdplan::studies::hedging;
     let loaded = match load(path, overrides) {
@@ -573,11 +583,8 @@ pub fn hedge(
     }
     let clock = command_clock();
     let plans = hedging::plans_made(loaded.futures.len());
-    let progress = progress_bar(quiet, plans, "plans");
-    let done = |what: &str| {
-        progress.set_message(format!("done: {what}"));
-        progress.inc(1);
-    };
+    let progress = Progress::bar(plans, "plans", &loaded.scenario.currency);
+    let done = |_: &str| progress.inc();
     let result = with_jobs(jobs, || {
         hedging::hedge_with_progress(
             &loaded.scenario,
@@ -588,7 +595,7 @@ pub fn hedge(
             &done,
         )
     });
-    progress.finish_and_clear();
+    drop(progress);
     let mut report = match result {
         Ok(report) => report,
         Err(code) => return code,
@@ -611,7 +618,6 @@ pub fn sweep(
     path: &Path,
     axes: Vec<Axis>,
     shard: Option<Shard>,
-    quiet: bool,
     options: PlanOptions,
     jobs: Option<u16>,
     output: &OutputArgs,
@@ -631,8 +637,9 @@ pub fn sweep(
             return exit::BAD_INPUT;
         }
     };
-    let progress = progress_bar(quiet, points, "points");
-    let done = || progress.inc(1);
+    let currency = sources.currency().unwrap_or_default();
+    let progress = Progress::bar(points, "points", &currency);
+    let done = || progress.inc();
     let result = with_jobs(jobs, || {
         sweep::run(
             &sources,
@@ -644,7 +651,7 @@ pub fn sweep(
             &done,
         )
     });
-    progress.finish_and_clear();
+    drop(progress);
     let report = match result {
         Ok(Ok(report)) => report,
         Ok(Err(error)) => {
@@ -724,7 +731,6 @@ pub struct AlternativesArgs<'a> {
     pub max: &'a [String],
     /// How many maximally different alternatives to add.
     pub distinct: usize,
-    pub quiet: bool,
 }
 
 /// `alternatives`: the optimum, then each metric's least and most within
@@ -780,15 +786,12 @@ pub fn alternatives(
             }
         }
     }
-    let progress = progress_bar(
-        args.quiet,
+    let progress = Progress::bar(
         alternatives::plans_made(&asked, args.distinct),
         "plans",
+        &scenario.currency,
     );
-    let done = |what: &str| {
-        progress.set_message(format!("done: {what}"));
-        progress.inc(1);
-    };
+    let done = |_: &str| progress.inc();
     let result = with_jobs(jobs, || {
         alternatives::alternatives(
             subject,
@@ -801,7 +804,7 @@ pub fn alternatives(
             &done,
         )
     });
-    progress.finish_and_clear();
+    drop(progress);
     let mut report = match result {
         Ok(report) => report,
         Err(code) => return code,
@@ -856,6 +859,10 @@ fn plan_of(path: &Path, options: PlanOptions) -> Result<PlanReport, i32> {
     if !is_json {
         let loaded = load(path, &[])?;
         let clock = command_clock();
+        let _progress = Progress::spinner(
+            &format!("plan of {}", path.display()),
+            &loaded.scenario.currency,
+        );
         if !loaded.futures.is_empty() {
             // A hedged plan is compared by its expected costs.
             let planned = fsdplan::analyses::plan_hedged(
@@ -1040,7 +1047,9 @@ pub fn explain(
         return explain_hedged(&loaded, options, output, verbose);
     }
     let clock = command_clock();
+    let progress = Progress::spinner("plan", &loaded.scenario.currency);
     let planned = plan_scenario(&loaded.scenario, options, solver(), &clock);
+    drop(progress);
     let run = &planned.run;
     if verbose {
         print_plan_run(run, &loaded.scenario);
@@ -1088,6 +1097,7 @@ fn explain_hedged(
     verbose: bool,
 ) -> i32 {
     let clock = command_clock();
+    let progress = Progress::spinner("hedged plan", &loaded.scenario.currency);
     let planned = fsdplan::analyses::plan_hedged(
         &loaded.scenario,
         &loaded.futures,
@@ -1095,6 +1105,7 @@ fn explain_hedged(
         solver(),
         &clock,
     );
+    drop(progress);
     if verbose {
         print_hedged_run(&planned.run, &loaded.scenario);
     }
@@ -1123,32 +1134,39 @@ fn explain_hedged(
     exit::for_status(&plan.status)
 }
 
-/// A progress bar of `steps` `what` on stderr, drawn only when stderr is a
-/// terminal and more than one step is to come.
-fn progress_bar(quiet: bool, steps: usize, what: &str) -> ProgressBar {
-    if quiet || steps < 2 {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(steps as u64);
-    bar.set_style(
-        ProgressStyle::with_template(&format!(
-            "{{bar:40}} {{pos}}/{{len}} {what}, {{elapsed}} (eta {{eta}}) {{msg}}"
-        ))
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
+pub fn generate(spec: fsdplan::generate::GeneratorSpec, output: Option<&Path>) -> i32 {
+    print_or_write(&fsdplan::generate::generate(spec), output)
 }
 
-pub fn generate(spec: fsdplan::generate::GeneratorSpec, output: Option<&Path>) -> i32 {
-    let text = fsdplan::generate::generate(spec);
-    match output {
-        Some(path) => match write_file(path, &text) {
-            Ok(()) => exit::SUCCESS,
-            Err(code) => code,
-        },
-        None => match print_out(&text) {
-            Ok(()) => exit::SUCCESS,
-            Err(code) => code,
-        },
+/// The text to `output`, or to standard output.
+fn print_or_write(text: &str, output: Option<&Path>) -> i32 {
+    let written = match output {
+        Some(path) => write_file(path, text),
+        None => print_out(text),
+    };
+    match written {
+        Ok(()) => exit::SUCCESS,
+        Err(code) => code,
     }
+}
+
+pub fn schema(output: Option<&Path>) -> i32 {
+    print_or_write(&fsdplan::scenario::schema::schema_text(), output)
+}
+
+/// The completion script of `shell` for the command line `command`.
+pub fn completions(shell: clap_complete::Shell, mut command: clap::Command) -> i32 {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "fsdplan", &mut script);
+    print_or_write(&String::from_utf8_lossy(&script), None)
+}
+
+/// The man page of the command line `command` (roff), its subcommands in it.
+pub fn man(command: clap::Command) -> i32 {
+    let mut page = Vec::new();
+    if let Err(error) = clap_mangen::Man::new(command).render(&mut page) {
+        eprintln!("error: cannot render the man page: {error}");
+        return exit::OUTPUT_FAILURE;
+    }
+    print_or_write(&String::from_utf8_lossy(&page), None)
 }

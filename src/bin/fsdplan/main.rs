@@ -4,6 +4,7 @@
 mod commands;
 mod interrupt;
 mod output;
+mod progress;
 mod solver_work;
 
 use std::path::PathBuf;
@@ -88,9 +89,6 @@ enum Command {
         jobs: JobArgs,
         #[command(flatten)]
         output: OutputArgs,
-        /// No progress bar (it is drawn only when stderr is a terminal).
-        #[arg(long, short)]
-        quiet: bool,
     },
     /// Plan once per GPU option (only that option may be bought) and once
     /// with every option; one row each, best NPV first.
@@ -122,9 +120,6 @@ enum Command {
         /// point I-1. Join the shards' JSON outputs with `fsdplan merge`.
         #[arg(long, value_name = "I/N", value_parser = Shard::parse)]
         shard: Option<Shard>,
-        /// No progress bar.
-        #[arg(long, short)]
-        quiet: bool,
         #[command(flatten)]
         solve: SolveArgs,
         #[command(flatten)]
@@ -167,9 +162,6 @@ enum Command {
         jobs: JobArgs,
         #[command(flatten)]
         output: OutputArgs,
-        /// No progress bar (it is drawn only when stderr is a terminal).
-        #[arg(long, short)]
-        quiet: bool,
     },
     /// Join the JSON outputs of `sweep --shard` into one sweep.
     Merge {
@@ -227,6 +219,21 @@ enum Command {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Print the JSON Schema of the scenario file format, for editors
+    /// (shipped as configs/fsdplan.schema.json; README "For planners").
+    Schema {
+        /// Write it to this file instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Print a shell's completion script for fsdplan (README "For
+    /// planners" says where each shell reads it).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print fsdplan's man page (roff), e.g. `fsdplan man > fsdplan.1`.
+    Man,
     /// Re-check a plan (the JSON of `plan --format json`) against the
     /// scenario's rules, with code separate from the model builder; exits 7
     /// on any violation.
@@ -302,6 +309,10 @@ struct SolveArgs {
     /// the backend's work over every plan of the command.
     #[arg(long, short)]
     verbose: bool,
+    /// No progress line on standard error (it is drawn only when standard
+    /// error is a terminal, and cleared when the work is done).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 impl SolveArgs {
@@ -377,7 +388,10 @@ impl Command {
             | Command::Explain { output, .. }
             | Command::Audit { output, .. }
             | Command::Diff { output, .. } => Some(output),
-            Command::Generate { .. } => None,
+            Command::Generate { .. }
+            | Command::Schema { .. }
+            | Command::Completions { .. }
+            | Command::Man => None,
         }
     }
 
@@ -443,6 +457,7 @@ fn main() -> ExitCode {
         Err(code) => return ExitCode::from(code as u8),
     };
     let verbose = cli.command.solve_args().is_some_and(|solve| solve.verbose);
+    progress::set_quiet(cli.command.solve_args().is_some_and(|solve| solve.quiet));
     // The backend is chosen once, before any command runs.
     if let Some(solve) = cli.command.solve_args() {
         if let Err(code) = commands::choose_solver(solve.solver, solve.threads) {
@@ -506,14 +521,12 @@ fn main() -> ExitCode {
             solve,
             jobs,
             output,
-            quiet,
         } => commands::hedge(
             &scenario,
             &overrides.overrides,
             solve.options(),
             jobs.jobs,
             &output,
-            quiet,
         ),
         Command::Compare {
             scenario,
@@ -534,19 +547,10 @@ fn main() -> ExitCode {
             scenario,
             axes,
             shard,
-            quiet,
             solve,
             jobs,
             output,
-        } => commands::sweep(
-            &scenario,
-            axes,
-            shard,
-            quiet,
-            solve.options(),
-            jobs.jobs,
-            &output,
-        ),
+        } => commands::sweep(&scenario, axes, shard, solve.options(), jobs.jobs, &output),
         Command::Merge { files, output } => commands::merge(&files, &output),
         Command::Alternatives {
             scenario,
@@ -558,7 +562,6 @@ fn main() -> ExitCode {
             solve,
             jobs,
             output,
-            quiet,
         } => commands::alternatives(
             &scenario,
             &overrides.overrides,
@@ -567,7 +570,6 @@ fn main() -> ExitCode {
                 min: &min,
                 max: &max,
                 distinct: usize::from(distinct),
-                quiet,
             },
             solve.options(),
             jobs.jobs,
@@ -596,6 +598,9 @@ fn main() -> ExitCode {
             },
             output.as_deref(),
         ),
+        Command::Schema { output } => commands::schema(output.as_deref()),
+        Command::Completions { shell } => commands::completions(shell, command_line()),
+        Command::Man => commands::man(command_line()),
         Command::Audit {
             scenario,
             plan,

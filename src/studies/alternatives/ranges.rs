@@ -396,7 +396,7 @@ impl Pusher<'_> {
             &lp,
             &Guarded(self.backend),
             self.options.limits,
-            self.clock,
+            &crate::solve::Unobserved(self.clock),
             self.options.relax,
             &heuristics,
         );
