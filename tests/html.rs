@@ -272,7 +272,7 @@ fn html_is_refused_where_there_is_no_report() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
             err.contains("invalid value 'html'")
-                && err.contains("[possible values: table, json, csv, markdown]"),
+                && err.contains("[possible values: table, json, csv, markdown, xlsx]"),
             "{args:?}: {err}"
         );
     }

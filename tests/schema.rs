@@ -369,3 +369,84 @@ fn the_validator_agrees_with_every_bound_the_schema_states() {
     }
     assert!(probes > 80, "only {probes} probes");
 }
+
+/// taplo, the TOML engine of VS Code's Even Better TOML, found on PATH or
+/// at FSDPLAN_TAPLO (`.ci/run` installs it from npm and sets
+/// FSDPLAN_REQUIRE_TAPLO=1 so that the test cannot skip).
+fn taplo() -> Option<PathBuf> {
+    let candidates = std::env::var_os("FSDPLAN_TAPLO")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([PathBuf::from("taplo")]);
+    for candidate in candidates {
+        let ran = std::process::Command::new(&candidate)
+            .arg("--version")
+            .output();
+        if ran.is_ok_and(|o| o.status.success()) {
+            return Some(candidate);
+        }
+    }
+    assert!(
+        std::env::var("FSDPLAN_REQUIRE_TAPLO").is_err(),
+        "FSDPLAN_REQUIRE_TAPLO is set but no taplo was found"
+    );
+    None
+}
+
+#[test]
+fn an_editors_toml_engine_follows_the_directive_and_flags_mistakes() {
+    let Some(taplo) = taplo() else {
+        eprintln!("skipped: no taplo on this machine");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(SHIPPED_PATH, dir.path().join("fsdplan.schema.json")).unwrap();
+    let default = std::fs::read_to_string("configs/china-1.7m.toml").unwrap();
+    let check = |name: &str, text: &str| {
+        let file = dir.path().join(name);
+        std::fs::write(&file, text).unwrap();
+        let out = std::process::Command::new(&taplo)
+            .arg("check")
+            .arg(&file)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (valid, said) = check("default.toml", &default);
+    assert!(valid, "the default scenario: {said}");
+    let mistakes = [
+        ("pue = 1.25", "pue = 0.25", "less than the minimum of 1"),
+        (
+            "uploading_share = 0.5",
+            "uploading_shar = 0.5",
+            "uploading_shar",
+        ),
+        ("residency = \"home_only\"", "residency = \"home\"", "home"),
+        (
+            "start = \"2025-01\"",
+            "start = \"2025-1\"",
+            "does not match",
+        ),
+        (
+            "discount_rate = 0.08 ",
+            "discount_rate = 8 ",
+            "greater than the maximum of 1",
+        ),
+    ];
+    for (i, (right, wrong, expected)) in mistakes.iter().enumerate() {
+        assert!(
+            default.contains(right),
+            "the default scenario has `{right}`"
+        );
+        let (valid, said) = check(
+            &format!("mistake{i}.toml"),
+            &default.replacen(right, wrong, 1),
+        );
+        assert!(!valid, "taplo accepts `{wrong}`");
+        assert!(said.contains(expected), "`{wrong}`: {said}");
+    }
+}

@@ -383,6 +383,23 @@ fn npv_names_of_compare_and_diff() {
         Data::Float(first["npv"].as_f64().unwrap())
     );
 
+    // A hedged plan's NPV, and hedge's, is the expected NPV.
+    for (name, args, key) in [
+        ("hedged.xlsx", &["plan", HEDGED][..], "expected_npv"),
+        ("hedge.xlsx", &["hedge", HEDGED][..], "hedged.expected_npv"),
+    ] {
+        let path = written(dir.path(), name, args);
+        let mut book = open(&path);
+        let summary = sheet(&mut book, "Summary");
+        let row = summary.iter().position(|r| text(&r[0]) == key).unwrap();
+        let reference = book
+            .defined_names()
+            .iter()
+            .find(|(n, _)| n == "NPV")
+            .map(|(_, r)| r.clone());
+        assert_eq!(reference, Some(format!("Summary!$B${}", row + 1)), "{name}");
+    }
+
     let path = written(dir.path(), "diff.xlsx", &["diff", SMALL, DEFAULT]);
     let book = open(&path);
     let names: Vec<&str> = book

@@ -49,9 +49,11 @@ const SHARE_KEYS: &[&str] = &[
     "cvar_weight",
 ];
 
-/// The summary keys whose cell gets a defined name, and the name.
+/// The summary keys whose cell gets a defined name, and the name; where
+/// several keys would give one name, the first present.
 const NAMED_KEYS: &[(&str, &str)] = &[
     ("expected_npv", "NPV"),
+    ("hedged.expected_npv", "NPV"),
     ("objective", "NPV"),
     ("optimum.objective", "NPV"),
     ("a.npv", "NPV_A"),
@@ -225,7 +227,6 @@ fn summary_sheet(
     }
     rows.push(("fsdplan_version".into(), Scalar::Text(input.version.into())));
     let currency_upper = currency.to_ascii_uppercase();
-    let mut named = std::collections::BTreeSet::new();
     for (i, (key, value)) in rows.iter().enumerate() {
         let row = i as u32 + 1;
         sheet.write_string(row, 0, key)?;
@@ -242,9 +243,15 @@ fn summary_sheet(
             }
             Scalar::Number(..) => {}
         }
-        if let Some((_, name)) = NAMED_KEYS.iter().find(|(k, _)| k == key) {
+    }
+    let mut named = std::collections::BTreeSet::new();
+    for (key, name) in NAMED_KEYS {
+        let row = rows.iter().position(|(k, value)| {
+            k == key && matches!(value, Scalar::Number(x, _) if x.is_finite())
+        });
+        if let Some(row) = row {
             if named.insert(*name) {
-                names.push((name.to_string(), format!("=Summary!$B${}", row + 1)));
+                names.push((name.to_string(), format!("=Summary!$B${}", row + 2)));
             }
         }
     }
