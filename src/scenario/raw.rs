@@ -457,8 +457,14 @@ pub struct RawRisk {
 /// `YYYY-MM`, a month.
 pub const MONTH_PATTERN: &str = r"^[0-9]{4}-(0[1-9]|1[0-2])$";
 
-/// A name of a class, site, link, GPU or tier (`validate::name_problem`).
-pub const NAME_PATTERN: &str = r"^[\p{L}\p{N}][\p{L}\p{N}_. -]*$";
+/// A name of a class, site, link, GPU or tier: what `validate::name_problem`
+/// allows (a letter or digit of any script first, then letters, digits,
+/// `_`, `-`, `.` and spaces), said without `\p{L}`, which not every
+/// validator's regex engine has (Python's has not): the punctuation and
+/// symbols it refuses are refused, so a pattern match never refuses a
+/// name fsdplan accepts.
+pub const NAME_PATTERN: &str =
+    r#"^[^\s_.\-=+@'"`\\/,;:!?#$%^&*()\[\]{}<>|~][^\t\r\n=+@'"`\\/,;:!?#$%^&*()\[\]{}<>|~]*$"#;
 
 /// An event's or outcome's name.
 pub const EVENT_NAME_PATTERN: &str = r"^[A-Za-z0-9_-]+$";

@@ -1063,7 +1063,9 @@ pub fn explain(
         return code;
     }
     let status = plan.result.status;
+    let progress = Progress::spinner("explain: loosening each limit", "");
     let report = fsdplan::analyses::explain::explain(run, solver(), &clock);
+    drop(progress);
     let emitted = output.emit(Rendered {
         tables: &|| explain_tables::tables(&report),
         json: &|| json(&report),
@@ -1121,7 +1123,9 @@ fn explain_hedged(
         let why = plan.infeasibility.as_ref().map(|w| w.lines.as_slice());
         return finish_plan(&plan.status, plan.message.as_deref(), why);
     }
+    let progress = Progress::spinner("explain: loosening each limit", "");
     let report = fsdplan::analyses::explain::explain_hedged(&planned.run, solver(), &clock);
+    drop(progress);
     let emitted = output.emit(Rendered {
         tables: &|| explain_tables::hedged_tables(&report),
         json: &|| json(&report),
