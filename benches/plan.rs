@@ -1,7 +1,8 @@
 //! How long the default plan takes: the model build, the LP relaxation and
 //! the integer plan of the default and the domestic-only scenarios, each
 //! run several times (the search is deterministic, so the spread is the
-//! machine's): `cargo bench --bench plan`. About 20 s.
+//! machine's), and the default plan's reports (CSV, the Excel workbook):
+//! `cargo bench --bench plan`. About 20 s.
 
 use std::path::Path;
 use std::time::Instant;
@@ -69,6 +70,21 @@ fn main() {
         plan(&default, integer, &MicroLp, &Wall(Instant::now()))
             .report()
             .objective
+    });
+    let report = plan(&default, integer, &MicroLp, &Wall(Instant::now())).report();
+    time("default: the CSV tables", 50, || {
+        fsdplan::report::csv_tables::tables(&report).map(|t| t.len())
+    });
+    time("default: the Excel workbook (JSON, CSV, xlsx)", 50, || {
+        let json = serde_json::to_value(&report).expect("a plan serialises");
+        let tables = fsdplan::report::csv_tables::tables(&report).expect("CSV");
+        fsdplan::report::workbook::workbook(&fsdplan::report::workbook::WorkbookInput {
+            json: &json,
+            tables: &tables,
+            overrides: &[],
+            version: "bench",
+        })
+        .map(|bytes| bytes.len())
     });
     let domestic = load("configs/domestic-only.toml");
     time("domestic-only: plan, integer", 10, || {
