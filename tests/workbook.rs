@@ -503,3 +503,23 @@ fn libreoffice_opens_every_sheet_with_the_jsons_numbers() {
         }
     }
 }
+
+#[test]
+fn labels_that_read_as_numbers_stay_text() {
+    // Periods of 12 months are labelled `2025`, `2026`, ...
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "plan",
+        SMALL,
+        "--set",
+        "scenario.period_months=12",
+        "--set",
+        "gpu.910B.max_nodes_per_period=400",
+    ];
+    let path = written(dir.path(), "annual.xlsx", &args);
+    let mut book = open(&path);
+    let costs = sheet(&mut book, "costs");
+    assert_eq!(text(&costs[0][0]), "period");
+    assert_eq!(costs[1][0], Data::String("2025".into()));
+    check_table(&costs, json_of(&args)["costs"].as_array().unwrap(), "costs");
+}

@@ -275,14 +275,49 @@ fn original_text(cell: &str) -> &str {
     }
 }
 
+/// Columns that name things: text even where every cell reads as a number
+/// (a period of 12 months is `2025`, a GPU may be `910`).
+const LABEL_HEADERS: &[&str] = &[
+    "period",
+    "year",
+    "site",
+    "gpu",
+    "class",
+    "tier",
+    "link",
+    "from",
+    "to",
+    "future",
+    "option",
+    "name",
+    "item",
+    "kind",
+    "limit",
+    "metric",
+    "place",
+    "plan",
+    "scenario",
+    "subject",
+    "text",
+    "unit",
+    "currency",
+    "status",
+    "reading",
+    "error",
+    "jurisdiction",
+];
+
 fn column_kind(header: &str, cells: &[&str], currency: &str) -> Kind {
+    if LABEL_HEADERS.contains(&header) || header.starts_with("status_") {
+        return Kind::Text;
+    }
     let numbers: Vec<f64> = cells
         .iter()
         .filter(|c| !c.is_empty())
         .filter_map(|c| c.parse::<f64>().ok().filter(|x| x.is_finite()))
         .collect();
     let texts = cells.iter().filter(|c| !c.is_empty()).count();
-    if numbers.len() < texts || texts == 0 && !is_numeric_header(header, currency) {
+    if numbers.len() < texts || (texts == 0 && !is_numeric_header(header, currency)) {
         return Kind::Text;
     }
     if !currency.is_empty() && header.ends_with(&format!("_{currency}")) {
@@ -435,5 +470,69 @@ fn defined_name_part(label: &str) -> String {
         "option".into()
     } else {
         trimmed.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_take_their_kind_from_header_and_cells() {
+        let kind = |header: &str, cells: &[&str]| column_kind(header, cells, "cny");
+        assert_eq!(kind("gpu_capital_cny", &["1.5", "2"]), Kind::Money);
+        assert_eq!(kind("change_pct", &["1.5"]), Kind::Percent);
+        assert_eq!(kind("npv_difference_share", &["0.01"]), Kind::Share);
+        assert_eq!(kind("gap", &["0.001"]), Kind::Share);
+        assert_eq!(kind("bought_nodes", &["2", "420"]), Kind::Whole);
+        assert_eq!(kind("stock_pb", &["7.65"]), Kind::Quantity);
+        // Labels stay text, even when they read as numbers.
+        assert_eq!(kind("period", &["2025", "2026"]), Kind::Text);
+        assert_eq!(kind("gpu", &["910"]), Kind::Text);
+        assert_eq!(kind("status_min", &["optimal"]), Kind::Text);
+        // A column with any text is text; an empty one is by its header.
+        assert_eq!(kind("limit", &["supply cap", ""]), Kind::Text);
+        assert_eq!(kind("pflop_per_period", &[]), Kind::Whole);
+        assert_eq!(kind("note", &[]), Kind::Text);
+    }
+
+    #[test]
+    fn formats_follow_the_kind_and_the_largest_value() {
+        assert_eq!(Kind::Money.number_format(2.6e9), "#,##0");
+        assert_eq!(Kind::Money.number_format(16.9), "#,##0.00");
+        assert_eq!(Kind::Share.number_format(0.5), "0.00%");
+        assert_eq!(Kind::Quantity.number_format(0.039), "#,##0.000");
+        assert_eq!(Kind::Quantity.number_format(19.3), "#,##0.0");
+        assert_eq!(Kind::Percent.cell_value(1.5), 0.015);
+    }
+
+    #[test]
+    fn scalars_flatten_objects_and_join_lists() {
+        let json = serde_json::json!({
+            "scenario": "s",
+            "objective": 2.5e9,
+            "gap": 0.001,
+            "solver": { "lp_solves": 4 },
+            "gpus": ["H20", "910B"],
+            "rows": [{ "a": 1 }],
+            "empty": []
+        });
+        let mut rows = Vec::new();
+        scalars("", &json, &mut rows);
+        let keys: Vec<&str> = rows.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["scenario", "objective", "gap", "solver.lp_solves", "gpus"]
+        );
+        assert!(matches!(rows[1].1, Scalar::Number(_, Kind::Money)));
+        assert!(matches!(rows[2].1, Scalar::Number(_, Kind::Share)));
+        assert!(matches!(&rows[4].1, Scalar::Text(t) if t == "H20; 910B"));
+    }
+
+    #[test]
+    fn defined_name_parts_are_letters_digits_and_underscores() {
+        assert_eq!(defined_name_part("all options"), "all_options");
+        assert_eq!(defined_name_part("no H20"), "no_H20");
+        assert_eq!(defined_name_part("--"), "option");
     }
 }
