@@ -251,3 +251,44 @@ fn the_man_page_is_roff_with_every_command() {
         assert!(String::from_utf8_lossy(&out.stdout).contains("SUBCOMMANDS"));
     }
 }
+
+#[test]
+fn man_out_writes_a_page_per_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("man1");
+    fsdplan()
+        .args(["man", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    for command in [
+        "plan",
+        "compare",
+        "sweep",
+        "diff",
+        "explain",
+        "hedge",
+        "alternatives",
+        "schema",
+        "completions",
+    ] {
+        let page = std::fs::read_to_string(out.join(format!("fsdplan-{command}.1")))
+            .unwrap_or_else(|_| panic!("no page for {command}"));
+        assert!(
+            page.contains(&format!(".TH fsdplan-{command} 1")),
+            "{command}"
+        );
+        assert!(
+            page.contains(concat!("\"fsdplan ", env!("CARGO_PKG_VERSION"), "\"")),
+            "{command}"
+        );
+    }
+    let plan = std::fs::read_to_string(out.join("fsdplan-plan.1")).unwrap();
+    assert!(
+        plan.contains("xlsx") && plan.contains("\\-\\-quiet"),
+        "plan's page has its formats and flags"
+    );
+    let top = std::fs::read_to_string(out.join("fsdplan.1")).unwrap();
+    let printed = fsdplan().arg("man").output().unwrap();
+    assert_eq!(String::from_utf8(printed.stdout).unwrap(), top);
+}

@@ -1165,12 +1165,43 @@ pub fn completions(shell: clap_complete::Shell, mut command: clap::Command) -> i
     print_or_write(&String::from_utf8_lossy(&script), None)
 }
 
-/// The man page of the command line `command` (roff), its subcommands in it.
-pub fn man(command: clap::Command) -> i32 {
-    let mut page = Vec::new();
-    if let Err(error) = clap_mangen::Man::new(command).render(&mut page) {
-        eprintln!("error: cannot render the man page: {error}");
-        return exit::OUTPUT_FAILURE;
+/// The man page of the command line `command` (roff), its subcommands
+/// listed in it; with `out`, that page and one per command in `out`.
+pub fn man(command: clap::Command, out: Option<&Path>) -> i32 {
+    let render = |command: clap::Command| {
+        let mut page = Vec::new();
+        clap_mangen::Man::new(command)
+            .source(concat!("fsdplan ", env!("CARGO_PKG_VERSION")))
+            .render(&mut page)
+            .map(|()| page)
+            .map_err(|error| {
+                eprintln!("error: cannot render the man page: {error}");
+                exit::OUTPUT_FAILURE
+            })
+    };
+    // `fsdplan help` is --help: no page of its own.
+    let mut command = command.disable_help_subcommand(true);
+    command.build();
+    let Some(dir) = out else {
+        return match render(command) {
+            Ok(page) => print_or_write(&String::from_utf8_lossy(&page), None),
+            Err(code) => code,
+        };
+    };
+    let mut pages = Vec::new();
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = sub.get_display_name().unwrap_or(sub.get_name()).to_string();
+        match render(sub.clone()) {
+            Ok(page) => pages.push((format!("{name}.1"), page)),
+            Err(code) => return code,
+        }
     }
-    print_or_write(&String::from_utf8_lossy(&page), None)
+    match render(command) {
+        Ok(page) => pages.insert(0, ("fsdplan.1".to_string(), page)),
+        Err(code) => return code,
+    }
+    match crate::output::write_files(dir, &pages) {
+        Ok(()) => exit::SUCCESS,
+        Err(code) => code,
+    }
 }

@@ -232,8 +232,14 @@ enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print fsdplan's man page (roff), e.g. `fsdplan man > fsdplan.1`.
-    Man,
+    /// Print fsdplan's man page (roff), e.g. `fsdplan man > fsdplan.1`,
+    /// or write a page per command into a directory.
+    Man {
+        /// Write fsdplan.1 and a page per command (fsdplan-plan.1, ...)
+        /// into this directory, made if need be, instead.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Re-check a plan (the JSON of `plan --format json`) against the
     /// scenario's rules, with code separate from the model builder; exits 7
     /// on any violation.
@@ -391,7 +397,7 @@ impl Command {
             Command::Generate { .. }
             | Command::Schema { .. }
             | Command::Completions { .. }
-            | Command::Man => None,
+            | Command::Man { .. } => None,
         }
     }
 
@@ -600,7 +606,7 @@ fn main() -> ExitCode {
         ),
         Command::Schema { output } => commands::schema(output.as_deref()),
         Command::Completions { shell } => commands::completions(shell, command_line()),
-        Command::Man => commands::man(command_line()),
+        Command::Man { out } => commands::man(command_line(), out.as_deref()),
         Command::Audit {
             scenario,
             plan,
