@@ -379,10 +379,11 @@ fn taplo() -> Option<PathBuf> {
         .into_iter()
         .chain([PathBuf::from("taplo")]);
     for candidate in candidates {
+        // npm's taplo prints its version and exits 1: its words count.
         let ran = std::process::Command::new(&candidate)
             .arg("--version")
             .output();
-        if ran.is_ok_and(|o| o.status.success()) {
+        if ran.is_ok_and(|o| o.stdout.starts_with(b"taplo ")) {
             return Some(candidate);
         }
     }
