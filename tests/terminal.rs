@@ -13,6 +13,19 @@ const DEFAULT: &str = "configs/china-1.7m.toml";
 const SMALL: &str = "tests/scenarios/small.toml";
 const HEDGED: &str = "tests/scenarios/small-hedged.toml";
 
+/// Commands the man pages must name.
+const MAN_COMMANDS: [&str; 9] = [
+    "plan",
+    "compare",
+    "sweep",
+    "diff",
+    "explain",
+    "hedge",
+    "alternatives",
+    "schema",
+    "completions",
+];
+
 fn binary() -> String {
     assert_cmd::cargo::cargo_bin("fsdplan")
         .to_string_lossy()
@@ -220,16 +233,7 @@ fn the_man_page_is_roff_with_every_command() {
         &page[..200]
     );
     assert!(page.contains(".TH fsdplan"));
-    for command in [
-        "plan",
-        "compare",
-        "sweep",
-        "diff",
-        "explain",
-        "hedge",
-        "alternatives",
-        "schema",
-    ] {
+    for command in MAN_COMMANDS {
         assert!(page.contains(&format!("fsdplan\\-{command}")), "{command}");
     }
     // Rendered by man where it is installed.
@@ -261,17 +265,7 @@ fn man_out_writes_a_page_per_command() {
         .arg(&out)
         .assert()
         .success();
-    for command in [
-        "plan",
-        "compare",
-        "sweep",
-        "diff",
-        "explain",
-        "hedge",
-        "alternatives",
-        "schema",
-        "completions",
-    ] {
+    for command in MAN_COMMANDS {
         let page = std::fs::read_to_string(out.join(format!("fsdplan-{command}.1")))
             .unwrap_or_else(|_| panic!("no page for {command}"));
         assert!(
