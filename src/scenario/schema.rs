@@ -19,13 +19,12 @@ use serde_json::{json, Value};
 use super::raw::RawScenarioFile;
 use super::source::PLAIN_TABLES;
 
-/// The schema definition of a plain table: `[scenario]` is `Scenario`.
-fn plain_table_definition(table: &str) -> String {
-    let mut name = table.to_string();
-    if let Some(first) = name.get_mut(0..1) {
-        first.make_ascii_uppercase();
-    }
-    name
+/// The definition a root property refers to (`"$ref"`, or its `allOf`'s).
+fn definition_of(property: &Value) -> Option<String> {
+    let reference = property
+        .get("$ref")
+        .or_else(|| property.pointer("/allOf/0/$ref"))?;
+    Some(reference.as_str()?.rsplit('/').next()?.to_string())
 }
 
 /// Where the shipped schema lives, relative to the repository.
@@ -43,10 +42,18 @@ pub fn schema() -> Value {
         .as_object_mut()
         .expect("a struct's schema is an object");
     root.remove("required");
+    let plain: Vec<String> = PLAIN_TABLES
+        .iter()
+        .filter_map(|table| definition_of(root.get("properties")?.get(*table)?))
+        .collect();
+    assert_eq!(
+        plain.len(),
+        PLAIN_TABLES.len(),
+        "each plain table has a definition"
+    );
     if let Some(Value::Object(definitions)) = root.get_mut("definitions") {
-        for table in PLAIN_TABLES {
-            let name = plain_table_definition(table);
-            if let Some(Value::Object(definition)) = definitions.get_mut(&name) {
+        for name in &plain {
+            if let Some(Value::Object(definition)) = definitions.get_mut(name) {
                 definition.remove("required");
             }
         }
