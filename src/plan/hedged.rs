@@ -296,20 +296,7 @@ fn solve_built<'a>(
         groups,
     } = built;
     let built_at = clock.elapsed_seconds();
-    let probabilities: Vec<f64> = futures.iter().map(|f| f.probability).collect();
-    let heuristics = HedgedHeuristics::new(
-        inputs
-            .iter()
-            .zip(&model.futures)
-            .map(|(input, m)| PlanHeuristics {
-                lp: &model.lp,
-                index: &m.index,
-                input,
-            })
-            .collect(),
-        &probabilities,
-        &model,
-    );
+    let heuristics = HedgedHeuristics::of(&inputs, &model, futures);
     let outcome = search::solve(
         &model.lp,
         &Guarded(backend),
@@ -344,21 +331,7 @@ pub fn search_heuristics<'b>(
     built: &'b HedgedBuild<'b>,
     futures: &[Future],
 ) -> Box<dyn Heuristics + 'b> {
-    let probabilities: Vec<f64> = futures.iter().map(|f| f.probability).collect();
-    let mut heuristics = HedgedHeuristics::new(
-        built
-            .inputs
-            .iter()
-            .zip(&built.model.futures)
-            .map(|(input, m)| PlanHeuristics {
-                lp: &built.model.lp,
-                index: &m.index,
-                input,
-            })
-            .collect(),
-        &probabilities,
-        &built.model,
-    );
+    let mut heuristics = HedgedHeuristics::of(&built.inputs, &built.model, futures);
     heuristics.sharing = None;
     Box::new(heuristics)
 }
@@ -378,6 +351,24 @@ struct HedgedHeuristics<'a> {
 }
 
 impl<'a> HedgedHeuristics<'a> {
+    /// Each future's heuristics on the hedged model of `inputs`.
+    fn of(inputs: &'a [PlanInput<'a>], model: &'a HedgedModel, futures: &[Future]) -> Self {
+        let probabilities: Vec<f64> = futures.iter().map(|f| f.probability).collect();
+        HedgedHeuristics::new(
+            inputs
+                .iter()
+                .zip(&model.futures)
+                .map(|(input, m)| PlanHeuristics {
+                    lp: &model.lp,
+                    index: &m.index,
+                    input,
+                })
+                .collect(),
+            &probabilities,
+            model,
+        )
+    }
+
     fn new(futures: Vec<PlanHeuristics<'a>>, probabilities: &[f64], model: &HedgedModel) -> Self {
         let columns = model.lp.columns.len();
         let mut weight = vec![0.0; columns];

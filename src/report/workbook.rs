@@ -7,8 +7,7 @@
 //! Every sheet has a bold header row, frozen, with an autofilter over the
 //! rows, and columns fitted to their contents. Numbers are written as
 //! numbers, never as text: money (the columns and keys in the scenario's
-//! currency) with thousands separators, shares and gaps as percentages, and
-//! `_pct` columns (which count percent) as percentages of their value / 100.
+//! currency) with thousands separators, shares and gaps as percentages.
 //! A plan's cost sheet ends with a total row of `SUM` formulas over its
 //! period rows, its values cached so that readers that do not recalculate
 //! see them too. The NPV cells are named: `NPV` (the plan's, or a hedged
@@ -80,8 +79,6 @@ enum Kind {
     Money,
     /// A share: 0.05 shown as 5.00%.
     Share,
-    /// Percent: 5 written as 0.05 and shown as 5.00%.
-    Percent,
     /// Whole numbers (nodes, counts).
     Whole,
     /// Other quantities (PB, Gbps, MW, PFLOP).
@@ -94,19 +91,11 @@ impl Kind {
             Kind::Text => "@",
             Kind::Money if largest >= 1000.0 => "#,##0",
             Kind::Money => "#,##0.00",
-            Kind::Share | Kind::Percent => "0.00%",
+            Kind::Share => "0.00%",
             Kind::Whole => "#,##0",
             Kind::Quantity if largest >= 1000.0 => "#,##0",
             Kind::Quantity if largest >= 10.0 => "#,##0.0",
             Kind::Quantity => "#,##0.000",
-        }
-    }
-
-    /// The number a cell holds for a value of the result.
-    fn cell_value(self, value: f64) -> f64 {
-        match self {
-            Kind::Percent => value / 100.0,
-            _ => value,
         }
     }
 }
@@ -236,7 +225,7 @@ fn summary_sheet(
             }
             Scalar::Number(number, kind) if number.is_finite() => {
                 let format = Format::new().set_num_format(kind.number_format(number.abs()));
-                sheet.write_number_with_format(row, 1, kind.cell_value(*number), &format)?;
+                sheet.write_number_with_format(row, 1, *number, &format)?;
                 if *kind == Kind::Money {
                     sheet.write_string(row, 2, &currency_upper)?;
                 }
@@ -322,8 +311,6 @@ fn column_kind(header: &str, cells: &[&str], currency: &str) -> Kind {
     }
     if !currency.is_empty() && header.ends_with(&format!("_{currency}")) {
         Kind::Money
-    } else if header.ends_with("_pct") {
-        Kind::Percent
     } else if header.ends_with("share") || header == "gap" || header.ends_with("_gap") {
         Kind::Share
     } else if numbers.iter().all(|x| x.fract() == 0.0) {
@@ -337,7 +324,7 @@ fn column_kind(header: &str, cells: &[&str], currency: &str) -> Kind {
 fn is_numeric_header(header: &str, currency: &str) -> bool {
     (!currency.is_empty() && header.ends_with(&format!("_{currency}")))
         || [
-            "_pb", "_gbps", "_mw", "_nodes", "_period", "_share", "_pct", "_horizon",
+            "_pb", "_gbps", "_mw", "_nodes", "_period", "_share", "_horizon",
         ]
         .iter()
         .any(|unit| header.ends_with(unit))
@@ -385,13 +372,8 @@ fn table_sheet(
                 (Kind::Text, _) | (_, Err(_)) => {
                     sheet.write_string(row, col_num, original_text(cell))?;
                 }
-                (kind, Ok(value)) => {
-                    sheet.write_number_with_format(
-                        row,
-                        col_num,
-                        kind.cell_value(value),
-                        &formats[col],
-                    )?;
+                (_, Ok(value)) => {
+                    sheet.write_number_with_format(row, col_num, value, &formats[col])?;
                 }
             }
         }
@@ -481,7 +463,6 @@ mod tests {
     fn columns_take_their_kind_from_header_and_cells() {
         let kind = |header: &str, cells: &[&str]| column_kind(header, cells, "cny");
         assert_eq!(kind("gpu_capital_cny", &["1.5", "2"]), Kind::Money);
-        assert_eq!(kind("change_pct", &["1.5"]), Kind::Percent);
         assert_eq!(kind("npv_difference_share", &["0.01"]), Kind::Share);
         assert_eq!(kind("gap", &["0.001"]), Kind::Share);
         assert_eq!(kind("bought_nodes", &["2", "420"]), Kind::Whole);
@@ -503,7 +484,6 @@ mod tests {
         assert_eq!(Kind::Share.number_format(0.5), "0.00%");
         assert_eq!(Kind::Quantity.number_format(0.039), "#,##0.000");
         assert_eq!(Kind::Quantity.number_format(19.3), "#,##0.0");
-        assert_eq!(Kind::Percent.cell_value(1.5), 0.015);
     }
 
     #[test]

@@ -305,7 +305,8 @@ impl OutputArgs {
 
     /// The choice, checked against what `command` can write before any
     /// work is done: a format it has, one file only where the result is
-    /// one file, and never a directory given as `-o FILE`.
+    /// one file, never a directory given as `-o FILE`, and no workbook to
+    /// a terminal.
     fn resolve(&self, command: &str, outputs: Outputs) -> Result<Output, String> {
         let default = outputs.formats[0];
         let format = match (self.format, &self.file) {
@@ -355,6 +356,12 @@ impl OutputArgs {
             }
             (None, None) => Target::Stdout,
         };
+        if format == Format::Xlsx
+            && target == Target::Stdout
+            && std::io::IsTerminal::is_terminal(&std::io::stdout())
+        {
+            return Err("a workbook is binary and standard output is a terminal; allowed: -o FILE.xlsx, --out DIR, or standard output redirected to a file".into());
+        }
         Ok(Output { format, target })
     }
 }
@@ -433,13 +440,6 @@ impl OutputArgs {
                 }
             }
         };
-        if output.format == Format::Xlsx
-            && output.target == Target::Stdout
-            && std::io::IsTerminal::is_terminal(&std::io::stdout())
-        {
-            eprintln!("error: a workbook is binary and standard output is a terminal; use -o FILE.xlsx, --out DIR, or redirect standard output to a file");
-            return Err(exit::USAGE);
-        }
         match &output.target {
             Target::Dir(dir) => write_files(dir, &files),
             Target::File(path) => {

@@ -58,6 +58,16 @@ pub enum PlanFile {
     Hedged(Box<HedgedReport>),
 }
 
+impl PlanFile {
+    /// The plan's objective: its NPV, or a hedged plan's hedged objective.
+    pub fn objective(&self) -> Option<f64> {
+        match self {
+            PlanFile::Plan(plan) => plan.objective,
+            PlanFile::Hedged(hedged) => hedged.objective,
+        }
+    }
+}
+
 /// One end of a range: the plan that pushes the metric furthest.
 #[derive(Debug, Clone)]
 pub struct Extreme {
@@ -426,10 +436,7 @@ impl Pusher<'_> {
         Extreme {
             value: None,
             bound: report.objective.and(bound),
-            npv: report.objective.and(match &file {
-                PlanFile::Plan(plan) => plan.objective,
-                PlanFile::Hedged(hedged) => hedged.objective,
-            }),
+            npv: report.objective.and(file.objective()),
             status: report.status.clone(),
             report,
             file,
