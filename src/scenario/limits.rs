@@ -8,6 +8,9 @@
 //! billion vehicles; horizons of up to 600 periods. docs/limits.md lists
 //! them for users.
 
+/// The largest number of periods accepted (50 years of months).
+pub const MAX_PERIODS: f64 = 600.0;
+
 /// Any price, in currency units (a node in IRR is about 1e11).
 pub const MAX_PRICE: f64 = 1.0e13;
 

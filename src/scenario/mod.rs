@@ -15,7 +15,7 @@ pub mod overrides;
 pub mod raw;
 pub mod schema;
 pub mod source;
-pub(crate) mod validate;
+mod validate;
 
 use std::path::Path;
 

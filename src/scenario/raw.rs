@@ -14,7 +14,6 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::limits::*;
-use super::validate::MAX_PERIODS;
 
 /// A fsdplan scenario file (docs/scenario.md). A file may hold part of a
 /// scenario and `include` the rest; the scenario as merged must have

@@ -15,9 +15,6 @@ use super::source::SourceMap;
 use super::*;
 use crate::time::{Calendar, Month, MonthRange};
 
-/// The largest number of periods accepted (50 years of months).
-pub const MAX_PERIODS: f64 = 600.0;
-
 /// What a number may be. Every range is closed above (see [`limits`]): a
 /// value a typo or a unit slip produces is refused with its key rather than
 /// planned with.
